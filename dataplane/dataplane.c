@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* dataplane.c - create, start and stop the dataplane; read its counters. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "dp_priv.h"
+
+RTE_LOG_REGISTER(dp_logtype, rtcgate.dataplane, INFO);
+
+static const char *const drop_names[] = {
+#define DP_DROP(e, n, d) #n,
+#include "dp_drops.def"
+#undef DP_DROP
+};
+
+const char *
+dp_drop_name(enum dp_drop_reason r)
+{
+	return r < DP_DROP_MAX ? drop_names[r] : "?";
+}
+
+static int
+push_arg(char **argv, int *argc, int max, const char *fmt, ...)
+{
+	char buf[CONFIG_STR + 32];
+	va_list ap;
+
+	if (*argc >= max - 1)
+		return -E2BIG;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	argv[*argc] = strdup(buf);
+	if (argv[*argc] == NULL)
+		return -ENOMEM;
+	(*argc)++;
+	argv[*argc] = NULL;
+	return 0;
+}
+
+static bool
+is_vdev(const char *device)
+{
+	return strncmp(device, "net_", 4) == 0 || strncmp(device, "eth_", 4) == 0 ||
+	       strncmp(device, "crypto_", 7) == 0;
+}
+
+int
+dp_eal_args(const struct rtcg_config *cfg, char **argv, int max)
+{
+	char lcores[CONFIG_MAX_WORKERS * 5 + 8];
+	size_t o;
+	int argc = 0, rc = 0;
+
+	o = snprintf(lcores, sizeof(lcores), "%u", cfg->lcores.control);
+	for (unsigned i = 0; i < cfg->lcores.n_workers; i++)
+		o += snprintf(lcores + o, sizeof(lcores) - o, ",%u", cfg->lcores.workers[i]);
+
+	rc |= push_arg(argv, &argc, max, "rtcgate");
+	rc |= push_arg(argv, &argc, max, "-l");
+	rc |= push_arg(argv, &argc, max, "%s", lcores);
+	rc |= push_arg(argv, &argc, max, "--main-lcore");
+	rc |= push_arg(argv, &argc, max, "%u", cfg->lcores.control);
+	rc |= push_arg(argv, &argc, max, "--file-prefix");
+	rc |= push_arg(argv, &argc, max, "%s", cfg->eal.file_prefix);
+	/* EAL's start-up chatter only when asked for debug logging. */
+	rc |= push_arg(argv, &argc, max, "--log-level");
+	rc |= push_arg(argv, &argc, max, "lib.eal:%s", cfg->log.level >= 7 ? "debug" : "warning");
+	if (cfg->eal.no_huge)
+		rc |= push_arg(argv, &argc, max, "--no-huge");
+	if (cfg->eal.memory_mb != 0) {
+		rc |= push_arg(argv, &argc, max, "-m");
+		rc |= push_arg(argv, &argc, max, "%u", cfg->eal.memory_mb);
+	}
+	if (cfg->eal.no_pci)
+		rc |= push_arg(argv, &argc, max, "--no-pci");
+	for (unsigned i = 0; i < cfg->n_ports; i++) {
+		rc |= push_arg(argv, &argc, max, is_vdev(cfg->ports[i].device) ? "--vdev" : "-a");
+		rc |= push_arg(argv, &argc, max, "%s", cfg->ports[i].device);
+	}
+	for (unsigned i = 0; i < cfg->eal.n_extra_args; i++)
+		rc |= push_arg(argv, &argc, max, "%s", cfg->eal.extra_args[i]);
+	return rc != 0 ? -E2BIG : argc;
+}
+
+struct dp *
+dp_create(const struct rtcg_config *cfg)
+{
+	struct dp *dp = rte_zmalloc("rtcg_dp", sizeof(*dp), RTE_CACHE_LINE_SIZE);
+	int rc;
+
+	if (dp == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	dp->cfg = cfg;
+	dp->n_workers = cfg->lcores.n_workers;
+	dp->workers = rte_zmalloc("rtcg_workers", dp->n_workers * sizeof(*dp->workers),
+				  RTE_CACHE_LINE_SIZE);
+	dp->pool = rte_pktmbuf_pool_create("rtcg_mbufs", cfg->dataplane.mbufs, 256, 0,
+					   RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	if (dp->workers == NULL || dp->pool == NULL) {
+		DP_LOG(ERR, "cannot allocate %u packet buffers: %s (raise eal.memory_mb or lower dataplane.mbufs)",
+		       cfg->dataplane.mbufs, rte_strerror(rte_errno));
+		dp_destroy(dp);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	for (unsigned i = 0; i < cfg->n_ports; i++) {
+		dp->ports[i].cfg = &cfg->ports[i];
+		rc = dp_port_setup(dp, i);
+		if (rc != 0) {
+			dp_destroy(dp);
+			rte_errno = -rc;
+			return NULL;
+		}
+		dp->n_ports++;
+	}
+	for (unsigned w = 0; w < dp->n_workers; w++) {
+		struct dp_lcore_conf *lc = &dp->workers[w];
+
+		lc->lcore_id = cfg->lcores.workers[w];
+		lc->tx_queue = w;
+		lc->idle_sleep_us = cfg->lcores.idle_sleep_us;
+	}
+	/* Queue q of a port goes to worker q mod n: each queue has one owner. */
+	for (unsigned p = 0; p < dp->n_ports; p++) {
+		for (uint16_t q = 0; q < dp->ports[p].nb_rxq; q++) {
+			struct dp_lcore_conf *lc = &dp->workers[q % dp->n_workers];
+
+			if (lc->n_rxq == DP_MAX_RXQ)
+				continue;
+			lc->rxq[lc->n_rxq].port_id = dp->ports[p].port_id;
+			lc->rxq[lc->n_rxq].queue = q;
+			lc->n_rxq++;
+		}
+	}
+	return dp;
+}
+
+int
+dp_start(struct dp *dp)
+{
+	for (unsigned i = 0; i < dp->n_ports; i++) {
+		int rc = rte_eth_dev_start(dp->ports[i].port_id);
+
+		if (rc != 0) {
+			DP_LOG(ERR, "port %s: start failed: %s", dp->ports[i].cfg->name,
+			       rte_strerror(-rc));
+			return rc;
+		}
+		dp->ports[i].started = true;
+	}
+	dp->quit = false;
+	for (unsigned w = 0; w < dp->n_workers; w++) {
+		int rc = rte_eal_remote_launch(dp_worker_main, dp, dp->workers[w].lcore_id);
+
+		if (rc != 0) {
+			DP_LOG(ERR, "cannot launch worker on lcore %u: %s",
+			       dp->workers[w].lcore_id, rte_strerror(-rc));
+			dp_stop(dp);
+			return rc;
+		}
+	}
+	dp->launched = true;
+	return 0;
+}
+
+void
+dp_stop(struct dp *dp)
+{
+	if (dp == NULL)
+		return;
+	dp->quit = true;
+	if (dp->launched) {
+		for (unsigned w = 0; w < dp->n_workers; w++)
+			rte_eal_wait_lcore(dp->workers[w].lcore_id);
+		dp->launched = false;
+	}
+	for (unsigned i = 0; i < dp->n_ports; i++) {
+		if (!dp->ports[i].started)
+			continue;
+		rte_eth_dev_stop(dp->ports[i].port_id);
+		dp->ports[i].started = false;
+	}
+}
+
+void
+dp_destroy(struct dp *dp)
+{
+	if (dp == NULL)
+		return;
+	dp_stop(dp);
+	for (unsigned i = 0; i < dp->n_ports; i++)
+		rte_eth_dev_close(dp->ports[i].port_id);
+	rte_mempool_free(dp->pool);
+	rte_free(dp->workers);
+	rte_free(dp);
+}
+
+unsigned
+dp_port_count(const struct dp *dp)
+{
+	return dp->n_ports;
+}
+
+int
+dp_port_status(const struct dp *dp, unsigned idx, struct dp_port_status *out)
+{
+	struct rte_eth_link link;
+	struct rte_ether_addr mac;
+
+	if (idx >= dp->n_ports)
+		return -ENOENT;
+	memset(out, 0, sizeof(*out));
+	out->name = dp->ports[idx].cfg->name;
+	out->port_id = dp->ports[idx].port_id;
+	out->role = dp->ports[idx].cfg->role;
+	if (rte_eth_link_get_nowait(out->port_id, &link) == 0) {
+		out->link_up = link.link_status == RTE_ETH_LINK_UP;
+		out->link_speed_mbps = link.link_speed;
+	}
+	if (rte_eth_macaddr_get(out->port_id, &mac) == 0)
+		memcpy(out->mac, mac.addr_bytes, 6);
+	return 0;
+}
+
+void
+dp_totals(const struct dp *dp, struct dp_totals *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned w = 0; w < dp->n_workers; w++) {
+		const struct dp_lcore_stats *s = &dp->workers[w].stats;
+
+		out->rx += s->rx;
+		out->tx += s->tx;
+		out->busy_cycles += s->busy_cycles;
+		out->idle_cycles += s->idle_cycles;
+		for (unsigned r = 0; r < DP_DROP_MAX; r++)
+			out->drops[r] += s->drops[r];
+	}
+}

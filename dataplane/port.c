@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * port.c - bring up one configured port: find the device EAL probed, give it
+ * one rx queue per worker and one tx queue per worker plus one for the
+ * control lcore, RSS where the driver offers it, MTU and MAC from config.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_errno.h>
+
+#include "dp_priv.h"
+
+/* The ethdev name of a config device: "net_tap0,iface=x" -> "net_tap0". */
+static void
+device_name(const char *device, char *out, size_t len)
+{
+	size_t n = strcspn(device, ",");
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, device, n);
+	out[n] = '\0';
+}
+
+int
+dp_port_setup(struct dp *dp, unsigned idx)
+{
+	struct dp_port *port = &dp->ports[idx];
+	const struct config_port *pc = port->cfg;
+	struct rte_eth_conf conf = { 0 };
+	struct rte_eth_dev_info info;
+	uint16_t nb_rxd = pc->rx_descriptors, nb_txd = pc->tx_descriptors;
+	uint16_t nb_rxq = dp->n_workers, nb_txq = dp->n_workers + 1;
+	char name[RTE_ETH_NAME_MAX_LEN];
+	int rc;
+
+	device_name(pc->device, name, sizeof(name));
+	rc = rte_eth_dev_get_port_by_name(name, &port->port_id);
+	if (rc != 0) {
+		DP_LOG(ERR, "port %s: device '%s' was not found (is it attached, and the PCI address or vdev string right?)",
+		       pc->name, name);
+		return -ENODEV;
+	}
+	rc = rte_eth_dev_info_get(port->port_id, &info);
+	if (rc != 0) {
+		DP_LOG(ERR, "port %s: cannot read device info: %s", pc->name, rte_strerror(-rc));
+		return rc;
+	}
+	if (info.max_rx_queues < nb_rxq || info.max_tx_queues < nb_txq) {
+		DP_LOG(ERR, "port %s: %s offers %u rx / %u tx queues; %u workers need %u / %u",
+		       pc->name, info.driver_name, info.max_rx_queues, info.max_tx_queues,
+		       dp->n_workers, nb_rxq, nb_txq);
+		return -EINVAL;
+	}
+	if (nb_rxq > 1 && info.flow_type_rss_offloads != 0) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
+			(RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP);
+	}
+	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM)
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
+	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_UDP_CKSUM)
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
+
+	/* net_tap wants as many rx queues as tx queues; workers share the extra. */
+	if (strcmp(info.driver_name, "net_tap") == 0)
+		nb_rxq = nb_txq;
+	rc = rte_eth_dev_configure(port->port_id, nb_rxq, nb_txq, &conf);
+	if (rc != 0) {
+		DP_LOG(ERR, "port %s: configure failed: %s", pc->name, rte_strerror(-rc));
+		return rc;
+	}
+	port->nb_rxq = nb_rxq;
+	rc = rte_eth_dev_adjust_nb_rx_tx_desc(port->port_id, &nb_rxd, &nb_txd);
+	if (rc != 0)
+		return rc;
+	for (uint16_t q = 0; q < nb_rxq; q++) {
+		rc = rte_eth_rx_queue_setup(port->port_id, q, nb_rxd,
+					    rte_eth_dev_socket_id(port->port_id),
+					    NULL, dp->pool);
+		if (rc != 0) {
+			DP_LOG(ERR, "port %s: rx queue %u: %s", pc->name, q, rte_strerror(-rc));
+			return rc;
+		}
+	}
+	for (uint16_t q = 0; q < nb_txq; q++) {
+		struct rte_eth_txconf txconf = info.default_txconf;
+
+		txconf.offloads = conf.txmode.offloads;
+		rc = rte_eth_tx_queue_setup(port->port_id, q, nb_txd,
+					    rte_eth_dev_socket_id(port->port_id), &txconf);
+		if (rc != 0) {
+			DP_LOG(ERR, "port %s: tx queue %u: %s", pc->name, q, rte_strerror(-rc));
+			return rc;
+		}
+	}
+	rc = rte_eth_dev_set_mtu(port->port_id, pc->mtu);
+	if (rc != 0 && rc != -ENOTSUP)
+		DP_LOG(WARNING, "port %s: cannot set MTU %u: %s", pc->name, pc->mtu,
+		       rte_strerror(-rc));
+	if (pc->mac[0] != '\0') {
+		struct rte_ether_addr mac;
+
+		if (rte_ether_unformat_addr(pc->mac, &mac) == 0) {
+			rc = rte_eth_dev_default_mac_addr_set(port->port_id, &mac);
+			if (rc != 0) {
+				DP_LOG(ERR, "port %s: cannot set MAC %s: %s", pc->name,
+				       pc->mac, rte_strerror(-rc));
+				return rc;
+			}
+		}
+	}
+	DP_LOG(INFO, "port %s: %s (port %u, driver %s), role %s, %u rx / %u tx queues%s",
+	       pc->name, name, port->port_id, info.driver_name,
+	       config_role_name(pc->role), nb_rxq, nb_txq,
+	       conf.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS ? ", RSS" : "");
+	return 0;
+}
