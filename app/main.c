@@ -152,9 +152,9 @@ main(int argc, char **argv)
 		      rte_strerror(rte_errno), cfg->lcores.control, cfg->lcores.n_workers);
 	setup_logging(cfg);
 
-	dp = dp_create(cfg);
+	dp = dp_create(cfg, err, sizeof(err));
 	if (dp == NULL)
-		fatal("dataplane set-up failed: %s", rte_strerror(rte_errno));
+		fatal("%s", err);
 	ctl = ctl_create(cfg, dp, err, sizeof(err));
 	if (ctl == NULL)
 		fatal("%s", err);

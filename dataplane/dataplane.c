@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* dataplane.c - create, start and stop the dataplane; read its counters. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,31 +92,53 @@ dp_eal_args(const struct rtcg_config *cfg, char **argv, int max)
 }
 
 struct dp *
-dp_create(const struct rtcg_config *cfg)
+dp_create(const struct rtcg_config *cfg, char *err, size_t errlen)
 {
 	struct dp *dp = rte_zmalloc("rtcg_dp", sizeof(*dp), RTE_CACHE_LINE_SIZE);
 	int rc;
 
 	if (dp == NULL) {
+		snprintf(err, errlen, "dataplane: out of memory");
 		rte_errno = ENOMEM;
 		return NULL;
 	}
 	dp->cfg = cfg;
 	dp->n_workers = cfg->lcores.n_workers;
+	/*
+	 * Drivers fill every rx descriptor at start: the pool must hold them
+	 * all (counting the extra queue some drivers need), plus bursts in flight
+	 * and the per-lcore caches.
+	 */
+	{
+		uint64_t need = (uint64_t)(dp->n_workers + 1) * DP_BURST * 2 +
+				(uint64_t)(dp->n_workers + 1) * 256;
+
+		for (unsigned i = 0; i < cfg->n_ports; i++)
+			need += (uint64_t)(dp->n_workers + 1) * cfg->ports[i].rx_descriptors;
+		if (cfg->dataplane.mbufs < need) {
+			snprintf(err, errlen,
+				 "dataplane.mbufs %u is too few for the ports' rx descriptors and queues: need at least %" PRIu64
+				 " (or lower ports[].rx_descriptors)", cfg->dataplane.mbufs, need);
+			rte_free(dp);
+			rte_errno = EINVAL;
+			return NULL;
+		}
+	}
 	dp->workers = rte_zmalloc("rtcg_workers", dp->n_workers * sizeof(*dp->workers),
 				  RTE_CACHE_LINE_SIZE);
 	dp->pool = rte_pktmbuf_pool_create("rtcg_mbufs", cfg->dataplane.mbufs, 256, 0,
 					   RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
 	if (dp->workers == NULL || dp->pool == NULL) {
-		DP_LOG(ERR, "cannot allocate %u packet buffers: %s (raise eal.memory_mb or lower dataplane.mbufs)",
-		       cfg->dataplane.mbufs, rte_strerror(rte_errno));
+		snprintf(err, errlen,
+			 "dataplane: cannot allocate %u packet buffers: %s (raise eal.memory_mb or lower dataplane.mbufs)",
+			 cfg->dataplane.mbufs, rte_strerror(rte_errno));
 		dp_destroy(dp);
 		rte_errno = ENOMEM;
 		return NULL;
 	}
 	for (unsigned i = 0; i < cfg->n_ports; i++) {
 		dp->ports[i].cfg = &cfg->ports[i];
-		rc = dp_port_setup(dp, i);
+		rc = dp_port_setup(dp, i, err, errlen);
 		if (rc != 0) {
 			dp_destroy(dp);
 			rte_errno = -rc;

@@ -39,9 +39,9 @@ struct dp_totals {
 
 /*
  * Set up the mbuf pool and every port of cfg (queues, MTU, MAC) after
- * rte_eal_init. Returns NULL with rte_errno set; the reason is logged once.
+ * rte_eal_init. Returns NULL with rte_errno set and a one-line reason in err.
  */
-struct dp *dp_create(const struct rtcg_config *cfg);
+struct dp *dp_create(const struct rtcg_config *cfg, char *err, size_t errlen);
 
 /* Start the ports and launch one worker loop per worker lcore. */
 int dp_start(struct dp *dp);

@@ -63,7 +63,7 @@ struct dp {
 	bool launched;
 };
 
-int dp_port_setup(struct dp *dp, unsigned idx);
+int dp_port_setup(struct dp *dp, unsigned idx, char *err, size_t errlen);
 int dp_worker_main(void *arg);
 
 #endif /* RTCG_DP_PRIV_H */

@@ -23,8 +23,11 @@ device_name(const char *device, char *out, size_t len)
 	out[n] = '\0';
 }
 
+#define PORT_ERR(fmt, ...) \
+	snprintf(err, errlen, "ports[%u] (%s): " fmt, idx, pc->name, ##__VA_ARGS__)
+
 int
-dp_port_setup(struct dp *dp, unsigned idx)
+dp_port_setup(struct dp *dp, unsigned idx, char *err, size_t errlen)
 {
 	struct dp_port *port = &dp->ports[idx];
 	const struct config_port *pc = port->cfg;
@@ -38,18 +41,16 @@ dp_port_setup(struct dp *dp, unsigned idx)
 	device_name(pc->device, name, sizeof(name));
 	rc = rte_eth_dev_get_port_by_name(name, &port->port_id);
 	if (rc != 0) {
-		DP_LOG(ERR, "port %s: device '%s' was not found (is it attached, and the PCI address or vdev string right?)",
-		       pc->name, name);
+		PORT_ERR("device '%s' was not found (is it attached, and the PCI address or vdev string right?)", name);
 		return -ENODEV;
 	}
 	rc = rte_eth_dev_info_get(port->port_id, &info);
 	if (rc != 0) {
-		DP_LOG(ERR, "port %s: cannot read device info: %s", pc->name, rte_strerror(-rc));
+		PORT_ERR("cannot read device info: %s", rte_strerror(-rc));
 		return rc;
 	}
 	if (info.max_rx_queues < nb_rxq || info.max_tx_queues < nb_txq) {
-		DP_LOG(ERR, "port %s: %s offers %u rx / %u tx queues; %u workers need %u / %u",
-		       pc->name, info.driver_name, info.max_rx_queues, info.max_tx_queues,
+		PORT_ERR("%s offers %u rx / %u tx queues; %u workers need %u / %u", info.driver_name, info.max_rx_queues, info.max_tx_queues,
 		       dp->n_workers, nb_rxq, nb_txq);
 		return -EINVAL;
 	}
@@ -68,19 +69,21 @@ dp_port_setup(struct dp *dp, unsigned idx)
 		nb_rxq = nb_txq;
 	rc = rte_eth_dev_configure(port->port_id, nb_rxq, nb_txq, &conf);
 	if (rc != 0) {
-		DP_LOG(ERR, "port %s: configure failed: %s", pc->name, rte_strerror(-rc));
+		PORT_ERR("configure failed: %s", rte_strerror(-rc));
 		return rc;
 	}
 	port->nb_rxq = nb_rxq;
 	rc = rte_eth_dev_adjust_nb_rx_tx_desc(port->port_id, &nb_rxd, &nb_txd);
-	if (rc != 0)
+	if (rc != 0) {
+		PORT_ERR("descriptor counts refused: %s", rte_strerror(-rc));
 		return rc;
+	}
 	for (uint16_t q = 0; q < nb_rxq; q++) {
 		rc = rte_eth_rx_queue_setup(port->port_id, q, nb_rxd,
 					    rte_eth_dev_socket_id(port->port_id),
 					    NULL, dp->pool);
 		if (rc != 0) {
-			DP_LOG(ERR, "port %s: rx queue %u: %s", pc->name, q, rte_strerror(-rc));
+			PORT_ERR("rx queue %u: %s", q, rte_strerror(-rc));
 			return rc;
 		}
 	}
@@ -91,7 +94,7 @@ dp_port_setup(struct dp *dp, unsigned idx)
 		rc = rte_eth_tx_queue_setup(port->port_id, q, nb_txd,
 					    rte_eth_dev_socket_id(port->port_id), &txconf);
 		if (rc != 0) {
-			DP_LOG(ERR, "port %s: tx queue %u: %s", pc->name, q, rte_strerror(-rc));
+			PORT_ERR("tx queue %u: %s", q, rte_strerror(-rc));
 			return rc;
 		}
 	}
@@ -105,7 +108,7 @@ dp_port_setup(struct dp *dp, unsigned idx)
 		if (rte_ether_unformat_addr(pc->mac, &mac) == 0) {
 			rc = rte_eth_dev_default_mac_addr_set(port->port_id, &mac);
 			if (rc != 0) {
-				DP_LOG(ERR, "port %s: cannot set MAC %s: %s", pc->name,
+				PORT_ERR("cannot set MAC %s: %s",
 				       pc->mac, rte_strerror(-rc));
 				return rc;
 			}

@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# tests/lib.sh - helpers shared by the shell tests: checks with a closing
+# "N passed, N failed" line, free loopback ports, gateway start and stop.
+# Tests use only loopback and 198.18.0.0/15 inside namespaces they create.
+
+T_PASSED=0
+T_FAILED=0
+T_PIDS=""
+T_CLEANUPS=""
+
+pass() { T_PASSED=$((T_PASSED + 1)); echo "ok   $*"; }
+fail() { T_FAILED=$((T_FAILED + 1)); echo "FAIL $*"; }
+check() { # check "description" command...
+	desc=$1; shift
+	if "$@"; then pass "$desc"; else fail "$desc"; fi
+}
+
+on_exit() { T_CLEANUPS="$* ; $T_CLEANUPS"; }
+t_cleanup() {
+	for p in $T_PIDS; do kill -KILL "$p" 2>/dev/null || true; done
+	eval "$T_CLEANUPS" 2>/dev/null || true
+}
+trap t_cleanup EXIT
+
+finish() {
+	echo "$T_PASSED passed, $T_FAILED failed"
+	[ "$T_FAILED" -eq 0 ]
+	exit $?
+}
+
+# A TCP port free on 127.0.0.1 now.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# wait_http URL SECONDS: until URL answers 200 (certificate not checked).
+wait_http() {
+	i=0
+	while [ "$i" -lt $(($2 * 10)) ]; do
+		code=$(curl -sk -o /dev/null -w '%{http_code}' --max-time 1 "$1" 2>/dev/null || true)
+		[ "$code" = 200 ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# wait_exit PID SECONDS: until PID is gone; its status in T_STATUS.
+wait_exit() {
+	i=0
+	while [ "$i" -lt $(($2 * 20)) ]; do
+		if ! kill -0 "$1" 2>/dev/null; then
+			wait "$1"; T_STATUS=$?
+			return 0
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
