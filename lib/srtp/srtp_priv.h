@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* srtp_priv.h - lib/srtp internals: contexts, per-SSRC state, the handler table. */
+#ifndef RTCG_SRTP_PRIV_H
+#define RTCG_SRTP_PRIV_H
+
+#include <intel-ipsec-mb.h>
+
+#include "rtcg_srtp.h"
+
+#define SRTP_WINDOW_WORDS (RTCG_SRTP_MAX_WINDOW / 64)
+
+/* Session keys of one of SRTP or SRTCP, expanded for intel-ipsec-mb. */
+struct srtp_keys {
+	union {
+		struct {
+			DECLARE_ALIGNED(uint8_t aes_enc[15 * 16], 16); /* CTR: encrypt schedule */
+			DECLARE_ALIGNED(uint8_t ipad[32], 16); /* SHA1 state after key^ipad */
+			DECLARE_ALIGNED(uint8_t opad[32], 16); /* SHA1 state after key^opad */
+		} cm;
+		struct gcm_key_data gcm;
+	};
+	uint8_t salt[16]; /* session salt (14 or 12 bytes), zero padded */
+};
+
+/* Rollover state and replay window of one SSRC, in one direction. */
+struct srtp_ssrc_state {
+	uint32_t ssrc;
+	uint8_t used;
+	uint64_t max_index; /* highest index sent or authenticated */
+	uint64_t window[SRTP_WINDOW_WORDS]; /* bit i: max_index - i was seen */
+};
+
+/* What the prepare stage leaves for the job and finish stages, per packet. */
+struct srtp_scratch {
+	DECLARE_ALIGNED(uint8_t iv[16], 16);
+	DECLARE_ALIGNED(uint8_t tag_out[16], 16); /* tag computed by the library */
+	uint8_t tag_rx[16];			  /* tag received, for unprotect */
+	uint8_t aad[12];			  /* SRTCP-GCM: header || E|index */
+	uint64_t index;				  /* RTP 48-bit or SRTCP 31-bit */
+	struct srtp_ssrc_state *st;		  /* NULL: a new SSRC */
+	uint32_t hdr_len;
+	uint32_t body_len;  /* bytes ciphered */
+	uint32_t auth_len;  /* HMAC: bytes hashed */
+	uint32_t ssrc;
+	uint8_t encrypted; /* SRTCP E flag */
+};
+
+enum srtp_kind { SRTP_PROTECT, SRTP_UNPROTECT, SRTCP_PROTECT, SRTCP_UNPROTECT, SRTP_KINDS };
+
+struct rtcg_srtp_ctx;
+
+/* A profile family's handlers, one set per kind; chosen once at ctx init. */
+struct srtp_ops {
+	uint8_t (*prepare)(struct rtcg_srtp_ctx *ctx, struct rtcg_srtp_pkt *pkt,
+			   struct srtp_scratch *s);
+	void (*fill)(const struct rtcg_srtp_ctx *ctx, struct rtcg_srtp_pkt *pkt,
+		     struct srtp_scratch *s, IMB_JOB *job);
+	uint8_t (*finish)(struct rtcg_srtp_ctx *ctx, struct rtcg_srtp_pkt *pkt,
+			  struct srtp_scratch *s);
+};
+
+struct rtcg_srtp_ctx {
+	const struct srtp_ops *ops; /* [SRTP_KINDS], from a constant table */
+	enum rtcg_srtp_profile profile;
+	uint8_t tag_len;	/* SRTP tag */
+	uint8_t rtcp_tag_len;	/* SRTCP tag (80 bits for every HMAC profile) */
+	uint8_t key_len;
+	IMB_CIPHER_MODE cipher; /* CNTR, NULL or GCM */
+	unsigned window;	/* replay window, packets, multiple of 64 */
+	struct srtp_keys rtp, rtcp;
+	struct srtp_ssrc_state rtp_ssrc[RTCG_SRTP_MAX_SSRC];
+	struct srtp_ssrc_state rtcp_ssrc[RTCG_SRTP_MAX_SSRC];
+	struct rtcg_srtp_counters counters;
+};
+
+struct rtcg_srtp_engine {
+	IMB_MGR *mgr;
+	struct srtp_scratch scratch[RTCG_SRTP_MAX_BURST];
+	char arch[16];
+};
+
+/* RFC 3711 key derivation (kdr 0): out_len bytes of session key for label. */
+int rtcg_srtp_kdf(const uint8_t *mkey, unsigned mkey_len, const uint8_t *msalt,
+		  unsigned msalt_len, uint8_t label, uint8_t *out, unsigned out_len);
+
+extern const struct srtp_ops srtp_ops_hmac[SRTP_KINDS];
+extern const struct srtp_ops srtp_ops_gcm[SRTP_KINDS];
+
+#endif /* RTCG_SRTP_PRIV_H */

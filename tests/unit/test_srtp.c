@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_srtp.c - lib/srtp against RFC 3711's vectors and, for every profile,
+ * against libsrtp2 in both directions: what we protect libsrtp2 unprotects to
+ * the same bytes and vice versa; tampered packets and replays are refused by
+ * both. Thousands of random packets: payloads 0..1400 bytes, random CSRCs and
+ * header extensions, sequence numbers across a wrap, two SSRCs.
+ */
+#include <srtp2/srtp.h>
+
+#include "rtcg_srtp.h"
+#include "srtp_priv.h"
+#include "unit.h"
+
+#define PKT_ROOM 1600
+
+static void
+hex(const char *h, uint8_t *out)
+{
+	for (size_t i = 0; h[2 * i] && h[2 * i + 1]; i++) {
+		unsigned v;
+
+		sscanf(h + 2 * i, "%2x", &v);
+		out[i] = v;
+	}
+}
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static uint32_t
+rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)(rng_state >> 16);
+}
+
+TEST(srtp_rfc3711_b3_key_derivation)
+{
+	uint8_t mk[16], ms[14], key[16], salt[14], auth[20];
+	uint8_t ek[16], es[14], ea[20];
+
+	hex("E1F97A0D3E018BE0D64FA32C06DE4139", mk);
+	hex("0EC675AD498AFEEBB6960B3AABE6", ms);
+	hex("C61E7A93744F39EE10734AFE3FF7A087", ek);
+	hex("30CBBC08863D8C85D49DB34A9AE1", es);
+	hex("CEBE321F6FF7716B6FD4AB49AF256A156D38BAA4", ea);
+	CHECK(rtcg_srtp_kdf(mk, 16, ms, 14, 0, key, 16) == 0);
+	CHECK(rtcg_srtp_kdf(mk, 16, ms, 14, 2, salt, 14) == 0);
+	CHECK(rtcg_srtp_kdf(mk, 16, ms, 14, 1, auth, 20) == 0);
+	CHECK(memcmp(key, ek, 16) == 0);
+	CHECK(memcmp(salt, es, 14) == 0);
+	CHECK(memcmp(auth, ea, 20) == 0);
+}
+
+TEST(srtp_rfc3711_b2_aes_cm_keystream)
+{
+	/* Session key and salt injected; SSRC 0, index 0; zero payload shows the keystream. */
+	struct rtcg_srtp_engine *e = rtcg_srtp_engine_create();
+	struct rtcg_srtp_ctx *ctx = aligned_alloc(64, (rtcg_srtp_ctx_size() + 63) / 64 * 64);
+	uint8_t zero[30] = { 0 }, key[16], pkt[PKT_ROOM] = { 0x80, 0 }, want[48];
+	DECLARE_ALIGNED(uint8_t dec[240], 16);
+	struct rtcg_srtp_pkt p = { pkt, 12 + 48, PKT_ROOM, 0 };
+
+	CHECK(e != NULL && ctx != NULL);
+	CHECK(rtcg_srtp_ctx_init(ctx, e, RTCG_SRTP_AES128_CM_SHA1_80, zero, zero, 0) == 0);
+	hex("2B7E151628AED2A6ABF7158809CF4F3C", key);
+	IMB_AES_KEYEXP_128(e->mgr, key, ctx->rtp.cm.aes_enc, dec);
+	memset(ctx->rtp.salt, 0, 16);
+	hex("F0F1F2F3F4F5F6F7F8F9FAFBFCFD", ctx->rtp.salt);
+	hex("E03EAD0935C95E80E166B16DD92B4EB4D23513162B02D0F72A43A2FE4A5F97AB"
+	    "41E95B3BB0A2E8DD477901E4FCA894C0", want);
+	CHECK(rtcg_srtp_protect_burst(e, &ctx, &p, 1) == 1);
+	CHECK(memcmp(pkt + 12, want, 48) == 0);
+	CHECK(p.len == 12 + 48 + 10);
+	rtcg_srtp_engine_destroy(e);
+	free(ctx);
+}
+
+/* A random RTP packet: CSRCs, maybe an extension, maybe padding. */
+static uint32_t
+make_rtp(uint8_t *p, uint16_t seq, uint32_t ssrc, uint32_t payload)
+{
+	unsigned cc = rnd() % 4 == 0 ? rnd() % 16 : 0;
+	bool ext = rnd() % 3 == 0;
+	uint32_t o = 12;
+
+	p[0] = 0x80 | (ext ? 0x10 : 0) | cc;
+	p[1] = 0x60 | (rnd() & 0x80);
+	p[2] = seq >> 8;
+	p[3] = seq;
+	for (int i = 4; i < 8; i++)
+		p[i] = rnd();
+	p[8] = ssrc >> 24; p[9] = ssrc >> 16; p[10] = ssrc >> 8; p[11] = ssrc;
+	for (unsigned i = 0; i < cc * 4; i++)
+		p[o++] = rnd();
+	if (ext) {
+		unsigned words = rnd() % 4;
+
+		p[o++] = 0xbe; p[o++] = 0xde; p[o++] = 0; p[o++] = words;
+		for (unsigned i = 0; i < words * 4; i++)
+			p[o++] = rnd();
+	}
+	for (unsigned i = 0; i < payload; i++)
+		p[o++] = rnd();
+	return o;
+}
+
+static uint32_t
+make_rtcp(uint8_t *p, uint32_t ssrc, uint32_t payload_words)
+{
+	uint32_t len = 8 + 4 * payload_words;
+
+	p[0] = 0x80 | (rnd() % 32);
+	p[1] = 200 + rnd() % 5;
+	p[2] = (len / 4 - 1) >> 8;
+	p[3] = len / 4 - 1;
+	p[4] = ssrc >> 24; p[5] = ssrc >> 16; p[6] = ssrc >> 8; p[7] = ssrc;
+	for (uint32_t i = 8; i < len; i++)
+		p[i] = rnd();
+	return len;
+}
+
+static srtp_t
+libsrtp_session(enum rtcg_srtp_profile prof, const uint8_t *keysalt, bool outbound)
+{
+	srtp_policy_t pol;
+	srtp_t s = NULL;
+
+	memset(&pol, 0, sizeof(pol));
+	switch (prof) {
+	case RTCG_SRTP_AES128_CM_SHA1_80:
+		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtp);
+		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtcp);
+		break;
+	case RTCG_SRTP_AES128_CM_SHA1_32:
+		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&pol.rtp);
+		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtcp);
+		break;
+	case RTCG_SRTP_AEAD_AES_128_GCM:
+		srtp_crypto_policy_set_aes_gcm_128_16_auth(&pol.rtp);
+		srtp_crypto_policy_set_aes_gcm_128_16_auth(&pol.rtcp);
+		break;
+	case RTCG_SRTP_AEAD_AES_256_GCM:
+		srtp_crypto_policy_set_aes_gcm_256_16_auth(&pol.rtp);
+		srtp_crypto_policy_set_aes_gcm_256_16_auth(&pol.rtcp);
+		break;
+	case RTCG_SRTP_NULL_SHA1_80:
+		srtp_crypto_policy_set_null_cipher_hmac_sha1_80(&pol.rtp);
+		srtp_crypto_policy_set_null_cipher_hmac_sha1_80(&pol.rtcp);
+		break;
+	default:
+		return NULL;
+	}
+	pol.ssrc.type = outbound ? ssrc_any_outbound : ssrc_any_inbound;
+	pol.key = (unsigned char *)keysalt;
+	pol.window_size = 128;
+	if (srtp_create(&s, &pol) != srtp_err_status_ok)
+		return NULL;
+	return s;
+}
+
+struct pair {
+	uint8_t orig[PKT_ROOM], buf[PKT_ROOM];
+	uint32_t len;
+};
+
+/* One profile, RTP or RTCP, both directions, with tampering and replays. */
+static void
+cross_check(enum rtcg_srtp_profile prof, bool rtcp, unsigned n_packets)
+{
+	struct rtcg_srtp_engine *e = rtcg_srtp_engine_create();
+	size_t csz = (rtcg_srtp_ctx_size() + 63) / 64 * 64;
+	struct rtcg_srtp_ctx *tx = aligned_alloc(64, csz), *rx = aligned_alloc(64, csz);
+	unsigned kl = rtcg_srtp_profile_key_len(prof);
+	uint8_t keysalt[64];
+	static struct pair pairs[RTCG_SRTP_MAX_BURST];
+	static uint8_t prot[RTCG_SRTP_MAX_BURST][PKT_ROOM];
+	uint32_t prot_len[RTCG_SRTP_MAX_BURST];
+	srtp_t ls_tx, ls_rx;
+	uint16_t seq[2] = { 65535 - 300 - (rnd() % 100), rnd() };
+	uint32_t ssrcs[2] = { rnd(), rnd() };
+	unsigned mismatches = 0, lib_rejects = 0, our_rejects = 0, tamper_missed = 0, replay_missed = 0;
+
+	for (unsigned i = 0; i < sizeof(keysalt); i++)
+		keysalt[i] = rnd();
+	ls_tx = libsrtp_session(prof, keysalt, true);
+	ls_rx = libsrtp_session(prof, keysalt, false);
+	CHECK(e && tx && rx && ls_tx && ls_rx);
+	if (!(e && tx && rx && ls_tx && ls_rx))
+		goto out;
+	CHECK(rtcg_srtp_ctx_init(tx, e, prof, keysalt, keysalt + kl, 128) == 0);
+	CHECK(rtcg_srtp_ctx_init(rx, e, prof, keysalt, keysalt + kl, 128) == 0);
+
+	for (unsigned done = 0; done < n_packets;) {
+		unsigned n = 1 + rnd() % RTCG_SRTP_MAX_BURST;
+		struct rtcg_srtp_pkt pk[RTCG_SRTP_MAX_BURST];
+		struct rtcg_srtp_ctx *txs[RTCG_SRTP_MAX_BURST], *rxs[RTCG_SRTP_MAX_BURST];
+
+		for (unsigned i = 0; i < n; i++) {
+			unsigned which = rnd() % 2;
+			uint32_t payload = rnd() % 5 == 0 ? rnd() % 1401 : rnd() % 200;
+
+			pairs[i].len = rtcp ? make_rtcp(pairs[i].orig, ssrcs[which], payload / 4)
+					    : make_rtp(pairs[i].orig, seq[which]++, ssrcs[which], payload);
+			memcpy(pairs[i].buf, pairs[i].orig, pairs[i].len);
+			pk[i] = (struct rtcg_srtp_pkt){ pairs[i].buf, pairs[i].len, PKT_ROOM, 0 };
+			txs[i] = tx;
+			rxs[i] = rx;
+		}
+		/* Direction 1: we protect, libsrtp2 unprotects. */
+		if (rtcp)
+			rtcg_srtcp_protect_burst(e, txs, pk, n);
+		else
+			rtcg_srtp_protect_burst(e, txs, pk, n);
+		for (unsigned i = 0; i < n; i++) {
+			uint8_t copy[PKT_ROOM];
+			int len = pk[i].len;
+			srtp_err_status_t st;
+
+			CHECK(pk[i].status == RTCG_SRTP_OK);
+			memcpy(copy, pk[i].data, pk[i].len);
+			st = rtcp ? srtp_unprotect_rtcp(ls_rx, copy, &len) : srtp_unprotect(ls_rx, copy, &len);
+			if (st != srtp_err_status_ok)
+				lib_rejects++;
+			else if ((uint32_t)len != pairs[i].len || memcmp(copy, pairs[i].orig, len) != 0)
+				mismatches++;
+			/* Replay to libsrtp2: refused. */
+			memcpy(copy, pk[i].data, pk[i].len);
+			len = pk[i].len;
+			st = rtcp ? srtp_unprotect_rtcp(ls_rx, copy, &len) : srtp_unprotect(ls_rx, copy, &len);
+			if (st == srtp_err_status_ok)
+				replay_missed++;
+		}
+		/* Direction 2: libsrtp2 protects, we unprotect, with tampered copies and replays. */
+		for (unsigned i = 0; i < n; i++) {
+			int len = pairs[i].len;
+
+			memcpy(pairs[i].buf, pairs[i].orig, pairs[i].len);
+			if ((rtcp ? srtp_protect_rtcp(ls_tx, pairs[i].buf, &len)
+				  : srtp_protect(ls_tx, pairs[i].buf, &len)) != srtp_err_status_ok)
+				lib_rejects++;
+			pk[i] = (struct rtcg_srtp_pkt){ pairs[i].buf, len, PKT_ROOM, 0 };
+		}
+		{
+			/* A tampered copy of a random packet goes first: it must fail and not disturb. */
+			unsigned t = rnd() % n;
+			static uint8_t tb[PKT_ROOM];
+			struct rtcg_srtp_pkt tp = { tb, pk[t].len, PKT_ROOM, 0 };
+			struct rtcg_srtp_ctx *one = rx;
+
+			memcpy(tb, pk[t].data, pk[t].len);
+			tb[rtcp ? 8 + rnd() % (pk[t].len - 8) : rnd() % pk[t].len] ^= 1 << (rnd() % 8);
+			if (rtcp ? rtcg_srtcp_unprotect_burst(e, &one, &tp, 1)
+				 : rtcg_srtp_unprotect_burst(e, &one, &tp, 1))
+				tamper_missed++;
+		}
+		for (unsigned i = 0; i < n; i++) {
+			memcpy(prot[i], pk[i].data, pk[i].len);
+			prot_len[i] = pk[i].len;
+		}
+		if (rtcp)
+			rtcg_srtcp_unprotect_burst(e, rxs, pk, n);
+		else
+			rtcg_srtp_unprotect_burst(e, rxs, pk, n);
+		for (unsigned i = 0; i < n; i++) {
+			if (pk[i].status != RTCG_SRTP_OK)
+				our_rejects++;
+			else if (pk[i].len != pairs[i].len || memcmp(pk[i].data, pairs[i].orig, pk[i].len) != 0)
+				mismatches++;
+		}
+		/* Replays of the whole burst: every one refused as a replay. */
+		for (unsigned i = 0; i < n; i++)
+			pk[i] = (struct rtcg_srtp_pkt){ prot[i], prot_len[i], PKT_ROOM, 0 };
+		if (rtcp)
+			rtcg_srtcp_unprotect_burst(e, rxs, pk, n);
+		else
+			rtcg_srtp_unprotect_burst(e, rxs, pk, n);
+		for (unsigned i = 0; i < n; i++)
+			replay_missed += pk[i].status != RTCG_SRTP_REPLAY;
+		done += n;
+	}
+	if (mismatches || lib_rejects || our_rejects || tamper_missed || replay_missed)
+		fprintf(stderr, "%s %s: mismatches %u, libsrtp2 rejects %u, our rejects %u, tamper missed %u, replay missed %u\n",
+			rtcg_srtp_profile_name(prof), rtcp ? "SRTCP" : "SRTP", mismatches, lib_rejects,
+			our_rejects, tamper_missed, replay_missed);
+	CHECK(mismatches == 0 && lib_rejects == 0 && our_rejects == 0);
+	CHECK(tamper_missed == 0 && replay_missed == 0);
+	CHECK(rtcg_srtp_ctx_counters(rx)->auth_fail > 0);
+	CHECK(rtcg_srtp_ctx_counters(rx)->replay > 0);
+out:
+	if (ls_tx)
+		srtp_dealloc(ls_tx);
+	if (ls_rx)
+		srtp_dealloc(ls_rx);
+	free(tx);
+	free(rx);
+	rtcg_srtp_engine_destroy(e);
+}
+
+static void __attribute__((constructor))
+init_libsrtp(void)
+{
+	srtp_init();
+}
+
+TEST(srtp_vs_libsrtp2_aes_cm_sha1_80) { cross_check(RTCG_SRTP_AES128_CM_SHA1_80, false, 3000); }
+TEST(srtp_vs_libsrtp2_aes_cm_sha1_32) { cross_check(RTCG_SRTP_AES128_CM_SHA1_32, false, 3000); }
+TEST(srtp_vs_libsrtp2_aes_128_gcm) { cross_check(RTCG_SRTP_AEAD_AES_128_GCM, false, 3000); }
+TEST(srtp_vs_libsrtp2_aes_256_gcm) { cross_check(RTCG_SRTP_AEAD_AES_256_GCM, false, 3000); }
+TEST(srtp_vs_libsrtp2_null_sha1_80) { cross_check(RTCG_SRTP_NULL_SHA1_80, false, 1000); }
+TEST(srtcp_vs_libsrtp2_aes_cm_sha1_80) { cross_check(RTCG_SRTP_AES128_CM_SHA1_80, true, 1500); }
+TEST(srtcp_vs_libsrtp2_aes_cm_sha1_32) { cross_check(RTCG_SRTP_AES128_CM_SHA1_32, true, 1500); }
+TEST(srtcp_vs_libsrtp2_aes_128_gcm) { cross_check(RTCG_SRTP_AEAD_AES_128_GCM, true, 1500); }
+TEST(srtcp_vs_libsrtp2_aes_256_gcm) { cross_check(RTCG_SRTP_AEAD_AES_256_GCM, true, 1500); }
+TEST(srtcp_vs_libsrtp2_null_sha1_80) { cross_check(RTCG_SRTP_NULL_SHA1_80, true, 500); }
