@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * bench-srtp - one core, bursts of 32: ns per packet and Mpps for our SRTP
+ * protect and unprotect, for the raw intel-ipsec-mb jobs doing the same bytes
+ * (the floor: chained AES-CTR + HMAC-SHA1, or AES-GCM), and for the system
+ * libsrtp2, all in one run, with the ratios. Not part of meson test.
+ *
+ * usage: bench-srtp [packets-per-measurement (default 200000)]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <srtp2/srtp.h>
+
+#include "rtcg_srtp.h"
+#include "srtp_priv.h"
+
+#define BURST 32
+#define ROOM 1600
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static uint8_t bufs[BURST][ROOM], orig[BURST][ROOM];
+
+static void
+make_packets(unsigned payload, uint16_t *seq)
+{
+	for (unsigned i = 0; i < BURST; i++) {
+		uint8_t *p = orig[i];
+
+		memset(p, 0xab, 12 + payload);
+		p[0] = 0x80; p[1] = 0x6f;
+		p[2] = *seq >> 8; p[3] = *seq;
+		p[8] = 0x12; p[9] = 0x34; p[10] = 0x56; p[11] = 0x78;
+		(*seq)++;
+	}
+}
+
+struct result { double protect_ns, unprotect_ns; };
+
+/* Our engine: protect (timed) then unprotect (timed) the same bursts. */
+static struct result
+bench_ours(enum rtcg_srtp_profile prof, unsigned payload, unsigned total)
+{
+	struct rtcg_srtp_engine *e = rtcg_srtp_engine_create();
+	struct rtcg_srtp_ctx *tx = aligned_alloc(64, (rtcg_srtp_ctx_size() + 63) & ~63ul);
+	struct rtcg_srtp_ctx *rx = aligned_alloc(64, (rtcg_srtp_ctx_size() + 63) & ~63ul);
+	struct rtcg_srtp_ctx *txs[BURST], *rxs[BURST];
+	struct rtcg_srtp_pkt pk[BURST];
+	uint8_t key[64] = { 1, 2, 3, 4, 5 };
+	uint64_t tp = 0, tu = 0, t0;
+	uint16_t seq = 1;
+	unsigned bad = 0;
+
+	rtcg_srtp_ctx_init(tx, e, prof, key, key + 32, 128);
+	rtcg_srtp_ctx_init(rx, e, prof, key, key + 32, 128);
+	for (unsigned i = 0; i < BURST; i++) {
+		txs[i] = tx;
+		rxs[i] = rx;
+	}
+	for (unsigned done = 0; done < total; done += BURST) {
+		make_packets(payload, &seq);
+		for (unsigned i = 0; i < BURST; i++) {
+			memcpy(bufs[i], orig[i], 12 + payload);
+			pk[i] = (struct rtcg_srtp_pkt){ bufs[i], 12 + payload, ROOM, 0 };
+		}
+		t0 = now_ns();
+		rtcg_srtp_protect_burst(e, txs, pk, BURST);
+		tp += now_ns() - t0;
+		t0 = now_ns();
+		bad += BURST - rtcg_srtp_unprotect_burst(e, rxs, pk, BURST);
+		tu += now_ns() - t0;
+	}
+	if (bad)
+		fprintf(stderr, "warning: %u packets failed to unprotect\n", bad);
+	rtcg_srtp_engine_destroy(e);
+	free(tx);
+	free(rx);
+	return (struct result){ (double)tp / total, (double)tu / total };
+}
+
+/* The floor: the same cipher and hash jobs on the same bytes, nothing else. */
+static double
+bench_raw(enum rtcg_srtp_profile prof, unsigned payload, unsigned total)
+{
+	IMB_MGR *mgr = alloc_mb_mgr(0);
+	DECLARE_ALIGNED(uint8_t enc[240], 16);
+	DECLARE_ALIGNED(uint8_t dec[240], 16);
+	DECLARE_ALIGNED(uint8_t ipad[32], 16);
+	DECLARE_ALIGNED(uint8_t opad[32], 16);
+	DECLARE_ALIGNED(uint8_t iv[16], 16) = { 0 };
+	DECLARE_ALIGNED(uint8_t tags[BURST][16], 16);
+	DECLARE_ALIGNED(struct gcm_key_data gk, 64);
+	uint8_t key[32] = { 9 }, block[64];
+	bool gcm = prof == RTCG_SRTP_AEAD_AES_128_GCM || prof == RTCG_SRTP_AEAD_AES_256_GCM;
+	IMB_JOB *jobs[BURST];
+	uint64_t t = 0, t0;
+
+	init_mb_mgr_auto(mgr, NULL);
+	IMB_AES_KEYEXP_128(mgr, key, enc, dec);
+	memset(block, 0x36, 64);
+	IMB_SHA1_ONE_BLOCK(mgr, block, ipad);
+	memset(block, 0x5c, 64);
+	IMB_SHA1_ONE_BLOCK(mgr, block, opad);
+	if (prof == RTCG_SRTP_AEAD_AES_256_GCM)
+		IMB_AES256_GCM_PRE(mgr, key, &gk);
+	else
+		IMB_AES128_GCM_PRE(mgr, key, &gk);
+	make_packets(payload, &(uint16_t){ 1 });
+	for (unsigned done = 0; done < total; done += BURST) {
+		unsigned n;
+
+		for (unsigned i = 0; i < BURST; i++)
+			memcpy(bufs[i], orig[i], 12 + payload);
+		t0 = now_ns();
+		IMB_GET_NEXT_BURST(mgr, BURST, jobs);
+		for (unsigned i = 0; i < BURST; i++) {
+			IMB_JOB *j = jobs[i];
+
+			j->cipher_direction = IMB_DIR_ENCRYPT;
+			j->chain_order = IMB_ORDER_CIPHER_HASH;
+			j->src = bufs[i];
+			j->dst = bufs[i] + 12;
+			j->cipher_start_src_offset_in_bytes = 12;
+			j->msg_len_to_cipher_in_bytes = payload;
+			j->iv = iv;
+			j->auth_tag_output = tags[i];
+			if (gcm) {
+				j->cipher_mode = IMB_CIPHER_GCM;
+				j->hash_alg = IMB_AUTH_AES_GMAC;
+				j->enc_keys = j->dec_keys = &gk;
+				j->key_len_in_bytes = prof == RTCG_SRTP_AEAD_AES_256_GCM ? 32 : 16;
+				j->hash_start_src_offset_in_bytes = 12;
+				j->msg_len_to_hash_in_bytes = payload;
+				j->iv_len_in_bytes = 12;
+				j->u.GCM.aad = bufs[i];
+				j->u.GCM.aad_len_in_bytes = 12;
+				j->auth_tag_output_len_in_bytes = 16;
+			} else {
+				j->cipher_mode = prof == RTCG_SRTP_NULL_SHA1_80 ? IMB_CIPHER_NULL : IMB_CIPHER_CNTR;
+				j->hash_alg = IMB_AUTH_HMAC_SHA_1;
+				j->enc_keys = j->dec_keys = enc;
+				j->key_len_in_bytes = 16;
+				j->iv_len_in_bytes = 16;
+				j->hash_start_src_offset_in_bytes = 0;
+				j->msg_len_to_hash_in_bytes = 12 + payload + 4;
+				j->u.HMAC._hashed_auth_key_xor_ipad = ipad;
+				j->u.HMAC._hashed_auth_key_xor_opad = opad;
+				j->auth_tag_output_len_in_bytes = 12;
+			}
+		}
+		n = IMB_SUBMIT_BURST_NOCHECK(mgr, BURST, jobs);
+		if (n < BURST)
+			IMB_FLUSH_BURST(mgr, BURST - n, jobs + n);
+		t += now_ns() - t0;
+	}
+	free_mb_mgr(mgr);
+	return (double)t / total;
+}
+
+static struct result
+bench_libsrtp(enum rtcg_srtp_profile prof, unsigned payload, unsigned total)
+{
+	srtp_policy_t pol;
+	srtp_t tx = NULL, rx = NULL;
+	uint8_t key[64] = { 1, 2, 3 };
+	uint64_t tp = 0, tu = 0, t0;
+	uint16_t seq = 1;
+
+	memset(&pol, 0, sizeof(pol));
+	switch (prof) {
+	case RTCG_SRTP_AES128_CM_SHA1_32: srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&pol.rtp); break;
+	case RTCG_SRTP_AEAD_AES_128_GCM: srtp_crypto_policy_set_aes_gcm_128_16_auth(&pol.rtp); break;
+	case RTCG_SRTP_AEAD_AES_256_GCM: srtp_crypto_policy_set_aes_gcm_256_16_auth(&pol.rtp); break;
+	case RTCG_SRTP_NULL_SHA1_80: srtp_crypto_policy_set_null_cipher_hmac_sha1_80(&pol.rtp); break;
+	default: srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtp); break;
+	}
+	pol.rtcp = pol.rtp;
+	pol.key = key;
+	pol.ssrc.type = ssrc_any_outbound;
+	if (srtp_create(&tx, &pol) != srtp_err_status_ok)
+		return (struct result){ -1, -1 };
+	pol.ssrc.type = ssrc_any_inbound;
+	if (srtp_create(&rx, &pol) != srtp_err_status_ok)
+		return (struct result){ -1, -1 };
+	for (unsigned done = 0; done < total; done += BURST) {
+		int len[BURST];
+
+		make_packets(payload, &seq);
+		for (unsigned i = 0; i < BURST; i++) {
+			memcpy(bufs[i], orig[i], 12 + payload);
+			len[i] = 12 + payload;
+		}
+		t0 = now_ns();
+		for (unsigned i = 0; i < BURST; i++)
+			srtp_protect(tx, bufs[i], &len[i]);
+		tp += now_ns() - t0;
+		t0 = now_ns();
+		for (unsigned i = 0; i < BURST; i++)
+			srtp_unprotect(rx, bufs[i], &len[i]);
+		tu += now_ns() - t0;
+	}
+	srtp_dealloc(tx);
+	srtp_dealloc(rx);
+	return (struct result){ (double)tp / total, (double)tu / total };
+}
+
+static double
+best(double a, double b)
+{
+	return a < b ? a : b;
+}
+
+int
+main(int argc, char **argv)
+{
+	unsigned total = argc > 1 ? (unsigned)atoi(argv[1]) : 200000;
+	static const enum rtcg_srtp_profile profs[] = {
+		RTCG_SRTP_AES128_CM_SHA1_80, RTCG_SRTP_AES128_CM_SHA1_32,
+		RTCG_SRTP_AEAD_AES_128_GCM, RTCG_SRTP_AEAD_AES_256_GCM,
+	};
+	static const unsigned payloads[] = { 160, 1200 };
+	struct rtcg_srtp_engine *e = rtcg_srtp_engine_create();
+
+	total = (total + BURST - 1) / BURST * BURST;
+	srtp_init();
+	printf("bench-srtp: one core, bursts of %d, %u packets per measurement, best of 3\n",
+	       BURST, total);
+	printf("intel-ipsec-mb %s (%s), %s\n", imb_get_version_str(), rtcg_srtp_engine_arch(e),
+	       srtp_get_version_string());
+	rtcg_srtp_engine_destroy(e);
+	printf("\n%-24s %7s | %9s %9s | %9s | %9s %9s | %7s %7s | %8s %8s\n", "profile", "payload",
+	       "prot ns", "unprot ns", "floor ns", "libsrtp p", "libsrtp u", "p/floor", "u/floor",
+	       "lib/ours", "lib/ours");
+	for (size_t p = 0; p < sizeof(profs) / sizeof(profs[0]); p++) {
+		for (size_t s = 0; s < sizeof(payloads) / sizeof(payloads[0]); s++) {
+			struct result ours = { 1e9, 1e9 }, lib = { 1e9, 1e9 };
+			double floor_ns = 1e9;
+
+			for (int r = 0; r < 3; r++) {
+				struct result o = bench_ours(profs[p], payloads[s], total);
+				struct result l = bench_libsrtp(profs[p], payloads[s], total / 4);
+
+				ours.protect_ns = best(ours.protect_ns, o.protect_ns);
+				ours.unprotect_ns = best(ours.unprotect_ns, o.unprotect_ns);
+				lib.protect_ns = best(lib.protect_ns, l.protect_ns);
+				lib.unprotect_ns = best(lib.unprotect_ns, l.unprotect_ns);
+				floor_ns = best(floor_ns, bench_raw(profs[p], payloads[s], total));
+			}
+			printf("%-24s %7u | %9.1f %9.1f | %9.1f | %9.1f %9.1f | %7.2f %7.2f | %8.1f %8.1f\n",
+			       rtcg_srtp_profile_name(profs[p]), payloads[s], ours.protect_ns,
+			       ours.unprotect_ns, floor_ns, lib.protect_ns, lib.unprotect_ns,
+			       ours.protect_ns / floor_ns, ours.unprotect_ns / floor_ns,
+			       lib.protect_ns / ours.protect_ns, lib.unprotect_ns / ours.unprotect_ns);
+		}
+	}
+	printf("\nMpps = 1000 / ns. floor: raw intel-ipsec-mb jobs on the same bytes (CTR+HMAC-SHA1 with ROC, or GCM with the header as AAD).\n");
+	return 0;
+}
