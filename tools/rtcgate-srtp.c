@@ -210,7 +210,11 @@ main(int argc, char **argv)
 		is_rtcp = rtp[1] >= 192 && rtp[1] <= 223;
 		if (!is_rtcp && rtp_len < 12)
 			goto copy;
-		ssrc = is_rtcp ? ntohl(*(uint32_t *)(rtp + 4)) : ntohl(*(uint32_t *)(rtp + 8));
+		{
+			const uint8_t *sp = rtp + (is_rtcp ? 4 : 8);
+
+			ssrc = (uint32_t)sp[0] << 24 | (uint32_t)sp[1] << 16 | (uint32_t)sp[2] << 8 | sp[3];
+		}
 		if (have_ssrc && ssrc != want_ssrc)
 			goto copy;
 
