@@ -314,3 +314,138 @@ TEST(srtcp_vs_libsrtp2_aes_cm_sha1_32) { cross_check(RTCG_SRTP_AES128_CM_SHA1_32
 TEST(srtcp_vs_libsrtp2_aes_128_gcm) { cross_check(RTCG_SRTP_AEAD_AES_128_GCM, true, 1500); }
 TEST(srtcp_vs_libsrtp2_aes_256_gcm) { cross_check(RTCG_SRTP_AEAD_AES_256_GCM, true, 1500); }
 TEST(srtcp_vs_libsrtp2_null_sha1_80) { cross_check(RTCG_SRTP_NULL_SHA1_80, true, 500); }
+
+/* RFC 7714's vectors give session keys directly (no KDF): inject them. */
+static struct rtcg_srtp_ctx *
+gcm_ctx_with_session_keys(struct rtcg_srtp_engine *e, enum rtcg_srtp_profile prof,
+			  const char *key_hex, bool rtcp)
+{
+	struct rtcg_srtp_ctx *ctx = aligned_alloc(64, (rtcg_srtp_ctx_size() + 63) / 64 * 64);
+	uint8_t zero[32] = { 0 }, key[32];
+	struct srtp_keys *k = rtcp ? &ctx->rtcp : &ctx->rtp;
+
+	rtcg_srtp_ctx_init(ctx, e, prof, zero, zero, 0);
+	hex(key_hex, key);
+	if (prof == RTCG_SRTP_AEAD_AES_256_GCM)
+		IMB_AES256_GCM_PRE(e->mgr, key, &k->gcm);
+	else
+		IMB_AES128_GCM_PRE(e->mgr, key, &k->gcm);
+	memset(k->salt, 0, sizeof(k->salt));
+	hex("517569642070726f2071756f", k->salt); /* "Quid pro quo" */
+	return ctx;
+}
+
+TEST(srtp_rfc7714_16_aes_128_gcm_rtp)
+{
+	struct rtcg_srtp_engine *e = rtcg_srtp_engine_create();
+	struct rtcg_srtp_ctx *tx = gcm_ctx_with_session_keys(e, RTCG_SRTP_AEAD_AES_128_GCM,
+							     "000102030405060708090a0b0c0d0e0f", false);
+	struct rtcg_srtp_ctx *rx = gcm_ctx_with_session_keys(e, RTCG_SRTP_AEAD_AES_128_GCM,
+							     "000102030405060708090a0b0c0d0e0f", false);
+	uint8_t plain[50], want[66], buf[PKT_ROOM];
+	struct rtcg_srtp_pkt p = { buf, sizeof(plain), PKT_ROOM, 0 };
+
+	hex("8040f17b8041f8d35501a0b247616c6c696120657374206f6d6e69732064697669736120"
+	    "696e207061727465732074726573", plain);
+	hex("8040f17b8041f8d35501a0b2f24de3a3fb34de6cacba861c9d7e4bcabe633bd50d294e6f"
+	    "42a5f47a51c7d19b36de3adf8833899d7f27beb16a9152cf765ee4390cce", want);
+	memcpy(buf, plain, sizeof(plain));
+	CHECK(rtcg_srtp_protect_burst(e, &tx, &p, 1) == 1);
+	CHECK(p.len == sizeof(want) && memcmp(buf, want, sizeof(want)) == 0);
+	p = (struct rtcg_srtp_pkt){ buf, sizeof(want), PKT_ROOM, 0 };
+	memcpy(buf, want, sizeof(want));
+	CHECK(rtcg_srtp_unprotect_burst(e, &rx, &p, 1) == 1);
+	CHECK(p.len == sizeof(plain) && memcmp(buf, plain, sizeof(plain)) == 0);
+	free(tx);
+	free(rx);
+	rtcg_srtp_engine_destroy(e);
+}
+
+TEST(srtp_rfc7714_17_aes_256_gcm_rtcp)
+{
+	struct rtcg_srtp_engine *e = rtcg_srtp_engine_create();
+	const char *key = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+	struct rtcg_srtp_ctx *tx = gcm_ctx_with_session_keys(e, RTCG_SRTP_AEAD_AES_256_GCM, key, true);
+	struct rtcg_srtp_ctx *rx = gcm_ctx_with_session_keys(e, RTCG_SRTP_AEAD_AES_256_GCM, key, true);
+	uint8_t plain[52], want[72], buf[PKT_ROOM];
+	struct rtcg_srtp_pkt p = { buf, sizeof(plain), PKT_ROOM, 0 };
+
+	hex("81c8000d4d6172734e5450314e545032525450200000042a0000e9304c756e61"
+	    "deadbeefdeadbeefdeadbeefdeadbeefdeadbeef", plain);
+	hex("81c8000d4d617273d50ae4d1f5ce5d304ba297e47d470c282c3ece5dbffe0a50a2eaa5c1"
+	    "110555be8415f658c61de0476f1b6fad1d1eb30c4446839f57ff6f6cb26ac3be800005d4", want);
+	/* The sender's SRTCP index is 0x5d4: prime its state one below. */
+	tx->rtcp_ssrc[0].used = 1;
+	tx->rtcp_ssrc[0].ssrc = 0x4d617273;
+	tx->rtcp_ssrc[0].max_index = 0x5d3;
+	memcpy(buf, plain, sizeof(plain));
+	CHECK(rtcg_srtcp_protect_burst(e, &tx, &p, 1) == 1);
+	CHECK(p.len == sizeof(want) && memcmp(buf, want, sizeof(want)) == 0);
+	p = (struct rtcg_srtp_pkt){ buf, sizeof(want), PKT_ROOM, 0 };
+	memcpy(buf, want, sizeof(want));
+	CHECK(rtcg_srtcp_unprotect_burst(e, &rx, &p, 1) == 1);
+	CHECK(p.len == sizeof(plain) && memcmp(buf, plain, sizeof(plain)) == 0);
+	free(tx);
+	free(rx);
+	rtcg_srtp_engine_destroy(e);
+}
+
+/* Protect seq with tx, return the packet's length; buf gets the SRTP packet. */
+static uint32_t
+protect_seq(struct rtcg_srtp_engine *e, struct rtcg_srtp_ctx *tx, uint8_t *buf, uint16_t seq)
+{
+	struct rtcg_srtp_pkt p = { buf, 12 + 20, PKT_ROOM, 0 };
+
+	memset(buf, 0x55, 32);
+	buf[0] = 0x80; buf[1] = 0; buf[2] = seq >> 8; buf[3] = seq;
+	buf[8] = 1; buf[9] = 2; buf[10] = 3; buf[11] = 4;
+	rtcg_srtp_protect_burst(e, &tx, &p, 1);
+	return p.len;
+}
+
+static uint8_t
+unprotect_copy(struct rtcg_srtp_engine *e, struct rtcg_srtp_ctx *rx, const uint8_t *pkt, uint32_t len)
+{
+	uint8_t buf[PKT_ROOM];
+	struct rtcg_srtp_pkt p = { buf, len, PKT_ROOM, 0 };
+
+	memcpy(buf, pkt, len);
+	rtcg_srtp_unprotect_burst(e, &rx, &p, 1);
+	return p.status;
+}
+
+TEST(srtp_replay_window_and_rollover)
+{
+	struct rtcg_srtp_engine *e = rtcg_srtp_engine_create();
+	size_t csz = (rtcg_srtp_ctx_size() + 63) / 64 * 64;
+	struct rtcg_srtp_ctx *tx = aligned_alloc(64, csz), *rx = aligned_alloc(64, csz);
+	static uint8_t pkts[1200][64];
+	uint32_t lens[1200];
+	uint8_t key[30] = { 3 };
+
+	rtcg_srtp_ctx_init(tx, e, RTCG_SRTP_AES128_CM_SHA1_80, key, key + 16, 0);
+	rtcg_srtp_ctx_init(rx, e, RTCG_SRTP_AES128_CM_SHA1_80, key, key + 16, 1024);
+	/* 1200 packets from seq 65000: the sequence number wraps at 536. */
+	for (unsigned i = 0; i < 1200; i++)
+		lens[i] = protect_seq(e, tx, pkts[i], (uint16_t)(65000 + i));
+	CHECK(tx->rtp_ssrc[0].max_index == (1ull << 16) + (uint16_t)(65000 + 1199));
+	/*
+	 * The first packet starts the stream (ROC 0); then the last one, across
+	 * the wrap: everything within 1024 behind it is still fresh.
+	 */
+	CHECK(unprotect_copy(e, rx, pkts[0], lens[0]) == RTCG_SRTP_OK);
+	CHECK(unprotect_copy(e, rx, pkts[1199], lens[1199]) == RTCG_SRTP_OK);
+	CHECK(unprotect_copy(e, rx, pkts[1199 - 1023], lens[1199 - 1023]) == RTCG_SRTP_OK);
+	CHECK(unprotect_copy(e, rx, pkts[1199 - 1023], lens[1199 - 1023]) == RTCG_SRTP_REPLAY);
+	CHECK(unprotect_copy(e, rx, pkts[1199 - 1024], lens[1199 - 1024]) == RTCG_SRTP_REPLAY);
+	CHECK(unprotect_copy(e, rx, pkts[600], lens[600]) == RTCG_SRTP_OK); /* after the wrap */
+	CHECK(unprotect_copy(e, rx, pkts[530], lens[530]) == RTCG_SRTP_OK); /* before the wrap */
+	CHECK(unprotect_copy(e, rx, pkts[600], lens[600]) == RTCG_SRTP_REPLAY);
+	CHECK(rx->rtp_ssrc[0].max_index == (1ull << 16) + (uint16_t)(65000 + 1199));
+	CHECK(rtcg_srtp_ctx_counters(rx)->replay == 3 && rtcg_srtp_ctx_counters(rx)->ok == 5);
+	/* A bad length is counted, not crashed on. */
+	CHECK(unprotect_copy(e, rx, pkts[0], 11) == RTCG_SRTP_BAD_LENGTH);
+	free(tx);
+	free(rx);
+	rtcg_srtp_engine_destroy(e);
+}
