@@ -14,6 +14,7 @@
 
 #include <srtp2/srtp.h>
 
+#include "libsrtp_policy.h"
 #include "rtcg_srtp.h"
 #include "srtp_priv.h"
 
@@ -176,15 +177,7 @@ bench_libsrtp(enum rtcg_srtp_profile prof, unsigned payload, unsigned total)
 	uint64_t tp = 0, tu = 0, t0;
 	uint16_t seq = 1;
 
-	memset(&pol, 0, sizeof(pol));
-	switch (prof) {
-	case RTCG_SRTP_AES128_CM_SHA1_32: srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&pol.rtp); break;
-	case RTCG_SRTP_AEAD_AES_128_GCM: srtp_crypto_policy_set_aes_gcm_128_16_auth(&pol.rtp); break;
-	case RTCG_SRTP_AEAD_AES_256_GCM: srtp_crypto_policy_set_aes_gcm_256_16_auth(&pol.rtp); break;
-	case RTCG_SRTP_NULL_SHA1_80: srtp_crypto_policy_set_null_cipher_hmac_sha1_80(&pol.rtp); break;
-	default: srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtp); break;
-	}
-	pol.rtcp = pol.rtp;
+	libsrtp_policy_for(prof, &pol);
 	pol.key = key;
 	pol.ssrc.type = ssrc_any_outbound;
 	if (srtp_create(&tx, &pol) != srtp_err_status_ok)

@@ -232,6 +232,49 @@ cm_iv(uint8_t *iv, const struct srtp_keys *k, uint32_t ssrc, uint64_t index)
 	xor32(iv + 10, (uint32_t)index);
 }
 
+/* Send side, RTP: header, room for `trailer` bytes, SSRC and index. */
+static inline uint8_t
+rtp_send_prepare(struct rtcg_srtp_ctx *ctx, struct rtcg_srtp_pkt *pkt,
+		 struct srtp_scratch *s, uint32_t trailer)
+{
+	s->hdr_len = rtp_header_len(pkt->data, pkt->len);
+	if (s->hdr_len == 0)
+		return RTCG_SRTP_BAD_LENGTH;
+	if (pkt->len + trailer > pkt->room)
+		return RTCG_SRTP_NO_ROOM;
+	s->ssrc = rd32(pkt->data + 8);
+	return send_index_rtp(ctx, s->ssrc, rd16(pkt->data + 2), &s->index);
+}
+
+/* Receive side, RTP: header before the `tag` bytes, SSRC, index, replay pre-check. */
+static inline uint8_t
+rtp_recv_prepare(struct rtcg_srtp_ctx *ctx, struct rtcg_srtp_pkt *pkt,
+		 struct srtp_scratch *s, uint32_t tag, uint32_t *end)
+{
+	if (pkt->len < 12 + tag)
+		return RTCG_SRTP_BAD_LENGTH;
+	*end = pkt->len - tag;
+	s->hdr_len = rtp_header_len(pkt->data, *end);
+	if (s->hdr_len == 0)
+		return RTCG_SRTP_BAD_LENGTH;
+	s->ssrc = rd32(pkt->data + 8);
+	return recv_index_rtp(ctx, s, rd16(pkt->data + 2));
+}
+
+/* Send side, RTCP: version, room for `trailer` bytes, SSRC and the next index. */
+static inline uint8_t
+rtcp_send_prepare(struct rtcg_srtp_ctx *ctx, struct rtcg_srtp_pkt *pkt,
+		  struct srtp_scratch *s, uint32_t trailer)
+{
+	if (pkt->len < 8 || (pkt->data[0] >> 6) != 2)
+		return RTCG_SRTP_BAD_LENGTH;
+	if (pkt->len + trailer > pkt->room)
+		return RTCG_SRTP_NO_ROOM;
+	s->ssrc = rd32(pkt->data + 4);
+	s->hdr_len = 8;
+	return send_index_rtcp(ctx, s->ssrc, &s->index);
+}
+
 /* ---- AES-CM / NULL with HMAC-SHA1 (RFC 3711) ---- */
 
 static uint8_t
@@ -239,15 +282,8 @@ hmac_rtp_protect_prepare(struct rtcg_srtp_ctx *ctx, struct rtcg_srtp_pkt *pkt,
 			 struct srtp_scratch *s)
 {
 	uint8_t *p = pkt->data;
-	uint8_t rc;
+	uint8_t rc = rtp_send_prepare(ctx, pkt, s, ctx->tag_len);
 
-	s->hdr_len = rtp_header_len(p, pkt->len);
-	if (s->hdr_len == 0)
-		return RTCG_SRTP_BAD_LENGTH;
-	if (pkt->len + ctx->tag_len > pkt->room)
-		return RTCG_SRTP_NO_ROOM;
-	s->ssrc = rd32(p + 8);
-	rc = send_index_rtp(ctx, s->ssrc, rd16(p + 2), &s->index);
 	if (rc != RTCG_SRTP_OK)
 		return rc;
 	cm_iv(s->iv, &ctx->rtp, s->ssrc, s->index);
@@ -263,16 +299,8 @@ hmac_rtp_unprotect_prepare(struct rtcg_srtp_ctx *ctx, struct rtcg_srtp_pkt *pkt,
 {
 	uint8_t *p = pkt->data;
 	uint32_t end;
-	uint8_t rc;
+	uint8_t rc = rtp_recv_prepare(ctx, pkt, s, ctx->tag_len, &end);
 
-	if (pkt->len < 12u + ctx->tag_len)
-		return RTCG_SRTP_BAD_LENGTH;
-	end = pkt->len - ctx->tag_len;
-	s->hdr_len = rtp_header_len(p, end);
-	if (s->hdr_len == 0)
-		return RTCG_SRTP_BAD_LENGTH;
-	s->ssrc = rd32(p + 8);
-	rc = recv_index_rtp(ctx, s, rd16(p + 2));
 	if (rc != RTCG_SRTP_OK)
 		return rc;
 	cm_iv(s->iv, &ctx->rtp, s->ssrc, s->index);
@@ -288,20 +316,13 @@ hmac_rtcp_protect_prepare(struct rtcg_srtp_ctx *ctx, struct rtcg_srtp_pkt *pkt,
 			  struct srtp_scratch *s)
 {
 	uint8_t *p = pkt->data;
-	uint8_t rc;
+	uint8_t rc = rtcp_send_prepare(ctx, pkt, s, 4u + ctx->rtcp_tag_len);
 
-	if (pkt->len < 8 || (p[0] >> 6) != 2)
-		return RTCG_SRTP_BAD_LENGTH;
-	if (pkt->len + 4u + ctx->rtcp_tag_len > pkt->room)
-		return RTCG_SRTP_NO_ROOM;
-	s->ssrc = rd32(p + 4);
-	rc = send_index_rtcp(ctx, s->ssrc, &s->index);
 	if (rc != RTCG_SRTP_OK)
 		return rc;
 	s->encrypted = ctx->cipher != IMB_CIPHER_NULL;
 	wr32(p + pkt->len, (uint32_t)s->index | (s->encrypted ? 0x80000000u : 0));
 	cm_iv(s->iv, &ctx->rtcp, s->ssrc, s->index);
-	s->hdr_len = 8;
 	s->body_len = s->encrypted ? pkt->len - 8 : 0;
 	s->auth_len = pkt->len + 4;
 	return RTCG_SRTP_OK;
@@ -465,16 +486,8 @@ static uint8_t
 gcm_rtp_protect_prepare(struct rtcg_srtp_ctx *ctx, struct rtcg_srtp_pkt *pkt,
 			struct srtp_scratch *s)
 {
-	uint8_t *p = pkt->data;
-	uint8_t rc;
+	uint8_t rc = rtp_send_prepare(ctx, pkt, s, GCM_TAG);
 
-	s->hdr_len = rtp_header_len(p, pkt->len);
-	if (s->hdr_len == 0)
-		return RTCG_SRTP_BAD_LENGTH;
-	if (pkt->len + GCM_TAG > pkt->room)
-		return RTCG_SRTP_NO_ROOM;
-	s->ssrc = rd32(p + 8);
-	rc = send_index_rtp(ctx, s->ssrc, rd16(p + 2), &s->index);
 	if (rc != RTCG_SRTP_OK)
 		return rc;
 	gcm_rtp_iv(s->iv, &ctx->rtp, s->ssrc, s->index);
@@ -486,18 +499,9 @@ static uint8_t
 gcm_rtp_unprotect_prepare(struct rtcg_srtp_ctx *ctx, struct rtcg_srtp_pkt *pkt,
 			  struct srtp_scratch *s)
 {
-	uint8_t *p = pkt->data;
 	uint32_t end;
-	uint8_t rc;
+	uint8_t rc = rtp_recv_prepare(ctx, pkt, s, GCM_TAG, &end);
 
-	if (pkt->len < 12 + GCM_TAG)
-		return RTCG_SRTP_BAD_LENGTH;
-	end = pkt->len - GCM_TAG;
-	s->hdr_len = rtp_header_len(p, end);
-	if (s->hdr_len == 0)
-		return RTCG_SRTP_BAD_LENGTH;
-	s->ssrc = rd32(p + 8);
-	rc = recv_index_rtp(ctx, s, rd16(p + 2));
 	if (rc != RTCG_SRTP_OK)
 		return rc;
 	gcm_rtp_iv(s->iv, &ctx->rtp, s->ssrc, s->index);
@@ -510,21 +514,14 @@ gcm_rtcp_protect_prepare(struct rtcg_srtp_ctx *ctx, struct rtcg_srtp_pkt *pkt,
 			 struct srtp_scratch *s)
 {
 	uint8_t *p = pkt->data;
-	uint8_t rc;
+	uint8_t rc = rtcp_send_prepare(ctx, pkt, s, GCM_TAG + 4);
 
-	if (pkt->len < 8 || (p[0] >> 6) != 2)
-		return RTCG_SRTP_BAD_LENGTH;
-	if (pkt->len + GCM_TAG + 4 > pkt->room)
-		return RTCG_SRTP_NO_ROOM;
-	s->ssrc = rd32(p + 4);
-	rc = send_index_rtcp(ctx, s->ssrc, &s->index);
 	if (rc != RTCG_SRTP_OK)
 		return rc;
 	wr32(p + pkt->len + GCM_TAG, 0x80000000u | (uint32_t)s->index);
 	memcpy(s->aad, p, 8);
 	wr32(s->aad + 8, 0x80000000u | (uint32_t)s->index);
 	gcm_rtcp_iv(s->iv, &ctx->rtcp, s->ssrc, s->index);
-	s->hdr_len = 8;
 	s->body_len = pkt->len - 8;
 	return RTCG_SRTP_OK;
 }

@@ -8,6 +8,7 @@
  */
 #include <srtp2/srtp.h>
 
+#include "libsrtp_policy.h"
 #include "rtcg_srtp.h"
 #include "srtp_priv.h"
 #include "unit.h"
@@ -127,31 +128,8 @@ libsrtp_session(enum rtcg_srtp_profile prof, const uint8_t *keysalt, bool outbou
 	srtp_policy_t pol;
 	srtp_t s = NULL;
 
-	memset(&pol, 0, sizeof(pol));
-	switch (prof) {
-	case RTCG_SRTP_AES128_CM_SHA1_80:
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtp);
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtcp);
-		break;
-	case RTCG_SRTP_AES128_CM_SHA1_32:
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&pol.rtp);
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtcp);
-		break;
-	case RTCG_SRTP_AEAD_AES_128_GCM:
-		srtp_crypto_policy_set_aes_gcm_128_16_auth(&pol.rtp);
-		srtp_crypto_policy_set_aes_gcm_128_16_auth(&pol.rtcp);
-		break;
-	case RTCG_SRTP_AEAD_AES_256_GCM:
-		srtp_crypto_policy_set_aes_gcm_256_16_auth(&pol.rtp);
-		srtp_crypto_policy_set_aes_gcm_256_16_auth(&pol.rtcp);
-		break;
-	case RTCG_SRTP_NULL_SHA1_80:
-		srtp_crypto_policy_set_null_cipher_hmac_sha1_80(&pol.rtp);
-		srtp_crypto_policy_set_null_cipher_hmac_sha1_80(&pol.rtcp);
-		break;
-	default:
+	if (libsrtp_policy_for(prof, &pol) != 0)
 		return NULL;
-	}
 	pol.ssrc.type = outbound ? ssrc_any_outbound : ssrc_any_inbound;
 	pol.key = (unsigned char *)keysalt;
 	pol.window_size = 128;

@@ -17,6 +17,7 @@
 #include <pcap/pcap.h>
 #include <srtp2/srtp.h>
 
+#include "libsrtp_policy.h"
 #include "rtcg_srtp.h"
 
 #define N_FRAMES 400
@@ -172,28 +173,7 @@ check_profile(const char *tool, enum rtcg_srtp_profile prof, const char *dir)
 	snprintf(back, sizeof(back), "%s/back-%s.pcap", dir, name);
 	EXPECT(run_tool(tool, "protect", name, key, in, prot) == 0, "%s: protect failed", name);
 
-	memset(&pol, 0, sizeof(pol));
-	switch (prof) {
-	case RTCG_SRTP_AES128_CM_SHA1_32:
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&pol.rtp);
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtcp);
-		break;
-	case RTCG_SRTP_AEAD_AES_128_GCM:
-		srtp_crypto_policy_set_aes_gcm_128_16_auth(&pol.rtp);
-		pol.rtcp = pol.rtp;
-		break;
-	case RTCG_SRTP_AEAD_AES_256_GCM:
-		srtp_crypto_policy_set_aes_gcm_256_16_auth(&pol.rtp);
-		pol.rtcp = pol.rtp;
-		break;
-	case RTCG_SRTP_NULL_SHA1_80:
-		srtp_crypto_policy_set_null_cipher_hmac_sha1_80(&pol.rtp);
-		pol.rtcp = pol.rtp;
-		break;
-	default:
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtp);
-		pol.rtcp = pol.rtp;
-	}
+	libsrtp_policy_for(prof, &pol);
 	pol.key = keysalt;
 	pol.ssrc.type = ssrc_any_inbound;
 	pol.window_size = 1024;
