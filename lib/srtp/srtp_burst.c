@@ -13,6 +13,7 @@
 
 #define TAG_HMAC_FULL 12 /* intel-ipsec-mb 1.3 computes 12 bytes; we keep 10 or 4 */
 #define INDEX_INVALID UINT64_MAX
+#define HOT static inline __attribute__((always_inline))
 
 _Static_assert(offsetof(struct rtcg_srtp_counters, ssrc_limit) / sizeof(uint64_t) ==
 	       RTCG_SRTP_SSRC_LIMIT, "counters follow the status enum");
@@ -32,7 +33,7 @@ static inline void xor32(uint8_t *p, uint32_t v)
 }
 
 /* Constant-time comparison: a tag check must not leak where it differs. */
-static inline int
+HOT int
 tag_differs(const uint8_t *a, const uint8_t *b, unsigned n)
 {
 	uint8_t d = 0;
@@ -43,7 +44,7 @@ tag_differs(const uint8_t *a, const uint8_t *b, unsigned n)
 }
 
 /* RTP header length (fixed part, CSRCs, extension) within len, or 0. */
-static inline uint32_t
+HOT uint32_t
 rtp_header_len(const uint8_t *p, uint32_t len)
 {
 	uint32_t h;
@@ -59,7 +60,7 @@ rtp_header_len(const uint8_t *p, uint32_t len)
 	return h <= len ? h : 0;
 }
 
-static inline struct srtp_ssrc_state *
+HOT struct srtp_ssrc_state *
 ssrc_find(struct srtp_ssrc_state *t, uint32_t ssrc)
 {
 	for (unsigned i = 0; i < RTCG_SRTP_MAX_SSRC; i++)
@@ -85,7 +86,7 @@ ssrc_add(struct srtp_ssrc_state *t, uint32_t ssrc, uint64_t first_index)
 }
 
 /* RFC 3711 Appendix A: the 48-bit index of seq given the highest so far. */
-static inline uint64_t
+HOT uint64_t
 rtp_estimate_index(const struct srtp_ssrc_state *st, uint16_t seq)
 {
 	uint32_t roc = st->max_index >> 16;
@@ -103,7 +104,7 @@ rtp_estimate_index(const struct srtp_ssrc_state *st, uint16_t seq)
 	return (uint64_t)roc << 16 | seq;
 }
 
-static inline int
+HOT int
 replay_seen(const struct srtp_ssrc_state *st, uint64_t idx, unsigned window)
 {
 	uint64_t d;
@@ -116,7 +117,7 @@ replay_seen(const struct srtp_ssrc_state *st, uint64_t idx, unsigned window)
 	return (st->window[d / 64] >> (d % 64)) & 1;
 }
 
-static inline void
+HOT void
 replay_add(struct srtp_ssrc_state *st, uint64_t idx, unsigned window)
 {
 	unsigned words = window / 64;
@@ -124,7 +125,13 @@ replay_add(struct srtp_ssrc_state *st, uint64_t idx, unsigned window)
 	if (idx > st->max_index) {
 		uint64_t delta = idx - st->max_index;
 
-		if (delta >= window) {
+		if (delta < 64) {
+			/* The common case: the window moves by less than a word. */
+			for (unsigned i = words - 1; i > 0; i--)
+				st->window[i] = st->window[i] << delta |
+						st->window[i - 1] >> (64 - delta);
+			st->window[0] <<= delta;
+		} else if (delta >= window) {
 			memset(st->window, 0, words * sizeof(uint64_t));
 		} else {
 			unsigned ws = delta / 64, bs = delta % 64;
@@ -150,7 +157,7 @@ replay_add(struct srtp_ssrc_state *st, uint64_t idx, unsigned window)
 }
 
 /* Receive side, after the tag verified: record the index (new SSRCs here). */
-static inline uint8_t
+HOT uint8_t
 accept_index(struct rtcg_srtp_ctx *ctx, struct srtp_ssrc_state *table,
 	     struct srtp_scratch *s)
 {
@@ -166,7 +173,7 @@ accept_index(struct rtcg_srtp_ctx *ctx, struct srtp_ssrc_state *table,
 }
 
 /* Send side: the index of seq, keeping the rollover counter. */
-static inline uint8_t
+HOT uint8_t
 send_index_rtp(struct rtcg_srtp_ctx *ctx, uint32_t ssrc, uint16_t seq, uint64_t *idx)
 {
 	struct srtp_ssrc_state *st = ssrc_find(ctx->rtp_ssrc, ssrc);
@@ -185,7 +192,7 @@ send_index_rtp(struct rtcg_srtp_ctx *ctx, uint32_t ssrc, uint16_t seq, uint64_t 
 	return RTCG_SRTP_OK;
 }
 
-static inline uint8_t
+HOT uint8_t
 send_index_rtcp(struct rtcg_srtp_ctx *ctx, uint32_t ssrc, uint64_t *idx)
 {
 	struct srtp_ssrc_state *st = ssrc_find(ctx->rtcp_ssrc, ssrc);
@@ -198,7 +205,7 @@ send_index_rtcp(struct rtcg_srtp_ctx *ctx, uint32_t ssrc, uint64_t *idx)
 }
 
 /* Receive side: the RTP index of a packet and the replay pre-check. */
-static inline uint8_t
+HOT uint8_t
 recv_index_rtp(struct rtcg_srtp_ctx *ctx, struct srtp_scratch *s, uint16_t seq)
 {
 	s->st = ssrc_find(ctx->rtp_ssrc, s->ssrc);
@@ -212,7 +219,7 @@ recv_index_rtp(struct rtcg_srtp_ctx *ctx, struct srtp_scratch *s, uint16_t seq)
 	return RTCG_SRTP_OK;
 }
 
-static inline uint8_t
+HOT uint8_t
 recv_index_rtcp(struct rtcg_srtp_ctx *ctx, struct srtp_scratch *s)
 {
 	s->st = ssrc_find(ctx->rtcp_ssrc, s->ssrc);
@@ -222,7 +229,7 @@ recv_index_rtcp(struct rtcg_srtp_ctx *ctx, struct srtp_scratch *s)
 }
 
 /* AES-CM IV (RFC 3711 4.1.1): (salt << 16) ^ (SSRC << 64) ^ (index << 16). */
-static inline void
+HOT void
 cm_iv(uint8_t *iv, const struct srtp_keys *k, uint32_t ssrc, uint64_t index)
 {
 	memcpy(iv, k->salt, 16);
@@ -233,7 +240,7 @@ cm_iv(uint8_t *iv, const struct srtp_keys *k, uint32_t ssrc, uint64_t index)
 }
 
 /* Send side, RTP: header, room for `trailer` bytes, SSRC and index. */
-static inline uint8_t
+HOT uint8_t
 rtp_send_prepare(struct rtcg_srtp_ctx *ctx, struct rtcg_srtp_pkt *pkt,
 		 struct srtp_scratch *s, uint32_t trailer)
 {
@@ -247,7 +254,7 @@ rtp_send_prepare(struct rtcg_srtp_ctx *ctx, struct rtcg_srtp_pkt *pkt,
 }
 
 /* Receive side, RTP: header before the `tag` bytes, SSRC, index, replay pre-check. */
-static inline uint8_t
+HOT uint8_t
 rtp_recv_prepare(struct rtcg_srtp_ctx *ctx, struct rtcg_srtp_pkt *pkt,
 		 struct srtp_scratch *s, uint32_t tag, uint32_t *end)
 {
@@ -262,7 +269,7 @@ rtp_recv_prepare(struct rtcg_srtp_ctx *ctx, struct rtcg_srtp_pkt *pkt,
 }
 
 /* Send side, RTCP: version, room for `trailer` bytes, SSRC and the next index. */
-static inline uint8_t
+HOT uint8_t
 rtcp_send_prepare(struct rtcg_srtp_ctx *ctx, struct rtcg_srtp_pkt *pkt,
 		  struct srtp_scratch *s, uint32_t trailer)
 {
@@ -352,7 +359,7 @@ hmac_rtcp_unprotect_prepare(struct rtcg_srtp_ctx *ctx, struct rtcg_srtp_pkt *pkt
 	return RTCG_SRTP_OK;
 }
 
-static inline void
+HOT void
 hmac_fill(const struct rtcg_srtp_ctx *ctx, const struct srtp_keys *k,
 	  struct rtcg_srtp_pkt *pkt, struct srtp_scratch *s, IMB_JOB *job, bool encrypt)
 {
@@ -463,7 +470,7 @@ const struct srtp_ops srtp_ops_hmac[SRTP_KINDS] = {
 #define GCM_TAG 16
 
 /* SRTP: IV = (00 00 || SSRC || ROC || SEQ) ^ salt. */
-static inline void
+HOT void
 gcm_rtp_iv(uint8_t *iv, const struct srtp_keys *k, uint32_t ssrc, uint64_t index)
 {
 	memcpy(iv, k->salt, 12);
@@ -474,7 +481,7 @@ gcm_rtp_iv(uint8_t *iv, const struct srtp_keys *k, uint32_t ssrc, uint64_t index
 }
 
 /* SRTCP: IV = (00 00 || SSRC || 00 00 || 0 || index) ^ salt. */
-static inline void
+HOT void
 gcm_rtcp_iv(uint8_t *iv, const struct srtp_keys *k, uint32_t ssrc, uint64_t index)
 {
 	memcpy(iv, k->salt, 12);
@@ -550,7 +557,7 @@ gcm_rtcp_unprotect_prepare(struct rtcg_srtp_ctx *ctx, struct rtcg_srtp_pkt *pkt,
 	return RTCG_SRTP_OK;
 }
 
-static inline void
+HOT void
 gcm_fill(const struct rtcg_srtp_ctx *ctx, const struct srtp_keys *k,
 	 struct rtcg_srtp_pkt *pkt, struct srtp_scratch *s, IMB_JOB *job, bool encrypt,
 	 const uint8_t *aad, uint32_t aad_len)
@@ -658,24 +665,34 @@ const struct srtp_ops srtp_ops_gcm[SRTP_KINDS] = {
 
 /* ---- the burst driver ---- */
 
+HOT int
+likely_ok(const IMB_JOB *job)
+{
+	return __builtin_expect(job->status == IMB_STATUS_COMPLETED, 1);
+}
+
 static inline void
 count(struct rtcg_srtp_ctx *ctx, uint8_t status)
 {
 	((uint64_t *)&ctx->counters)[status]++;
 }
 
-static inline unsigned
-run_burst(struct rtcg_srtp_engine *e, struct rtcg_srtp_ctx *const *ctx,
-	  struct rtcg_srtp_pkt *pkts, unsigned n, enum srtp_kind kind)
+/*
+ * The stages over one burst. With `fixed` a constant table (every packet of
+ * the burst in one profile family, the usual case) the handlers are direct
+ * calls the compiler inlines; with NULL each packet's context supplies them.
+ */
+HOT unsigned
+run_stages(struct rtcg_srtp_engine *e, struct rtcg_srtp_ctx *const *ctx,
+	   struct rtcg_srtp_pkt *pkts, unsigned n, enum srtp_kind kind,
+	   const struct srtp_ops *fixed)
 {
 	IMB_JOB *jobs[RTCG_SRTP_MAX_BURST];
-	uint8_t map[RTCG_SRTP_MAX_BURST], job_ok[RTCG_SRTP_MAX_BURST];
+	uint8_t map[RTCG_SRTP_MAX_BURST];
 	unsigned k = 0, ok = 0, got, done;
 
-	if (n > RTCG_SRTP_MAX_BURST)
-		n = RTCG_SRTP_MAX_BURST;
 	for (unsigned i = 0; i < n; i++) {
-		uint8_t st = ctx[i]->ops[kind].prepare(ctx[i], &pkts[i], &e->scratch[i]);
+		uint8_t st = (fixed ? fixed : ctx[i]->ops)[kind].prepare(ctx[i], &pkts[i], &e->scratch[i]);
 
 		pkts[i].status = st;
 		if (st == RTCG_SRTP_OK)
@@ -695,26 +712,44 @@ run_burst(struct rtcg_srtp_engine *e, struct rtcg_srtp_ctx *const *ctx,
 	for (unsigned j = 0; j < k; j++) {
 		unsigned i = map[j];
 
-		ctx[i]->ops[kind].fill(ctx[i], &pkts[i], &e->scratch[i], jobs[j]);
-		jobs[j]->user_data = (void *)(uintptr_t)i;
-		job_ok[i] = 0;
+		(fixed ? fixed : ctx[i]->ops)[kind].fill(ctx[i], &pkts[i], &e->scratch[i], jobs[j]);
 	}
+	/* Jobs come back in the order they went in: jobs[j] is packet map[j]. */
 	done = IMB_SUBMIT_BURST_NOCHECK(e->mgr, k, jobs);
 	if (done < k)
-		done += IMB_FLUSH_BURST(e->mgr, k - done, jobs + done);
-	for (unsigned j = 0; j < done; j++)
-		job_ok[(uintptr_t)jobs[j]->user_data] = jobs[j]->status == IMB_STATUS_COMPLETED;
+		IMB_FLUSH_BURST(e->mgr, k - done, jobs + done);
 
 	for (unsigned j = 0; j < k; j++) {
 		unsigned i = map[j];
-		uint8_t st = job_ok[i] ? ctx[i]->ops[kind].finish(ctx[i], &pkts[i], &e->scratch[i])
-				       : RTCG_SRTP_AUTH_FAIL;
+		uint8_t st = likely_ok(jobs[j]) ? (fixed ? fixed : ctx[i]->ops)[kind].finish(ctx[i], &pkts[i], &e->scratch[i])
+						 : RTCG_SRTP_AUTH_FAIL;
 
 		pkts[i].status = st;
 		count(ctx[i], st);
 		ok += st == RTCG_SRTP_OK;
 	}
 	return ok;
+}
+
+HOT unsigned
+run_burst(struct rtcg_srtp_engine *e, struct rtcg_srtp_ctx *const *ctx,
+	  struct rtcg_srtp_pkt *pkts, unsigned n, enum srtp_kind kind)
+{
+	const struct srtp_ops *ops;
+	bool uniform = true;
+
+	if (n == 0)
+		return 0;
+	if (n > RTCG_SRTP_MAX_BURST)
+		n = RTCG_SRTP_MAX_BURST;
+	ops = ctx[0]->ops;
+	for (unsigned i = 1; i < n; i++)
+		uniform &= ctx[i]->ops == ops;
+	if (uniform && ops == srtp_ops_gcm)
+		return run_stages(e, ctx, pkts, n, kind, srtp_ops_gcm);
+	if (uniform && ops == srtp_ops_hmac)
+		return run_stages(e, ctx, pkts, n, kind, srtp_ops_hmac);
+	return run_stages(e, ctx, pkts, n, kind, NULL);
 }
 
 unsigned

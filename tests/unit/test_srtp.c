@@ -427,3 +427,43 @@ TEST(srtp_replay_window_and_rollover)
 	free(rx);
 	rtcg_srtp_engine_destroy(e);
 }
+
+/* A burst mixing sessions of every profile takes the per-context handler path. */
+TEST(srtp_mixed_profile_burst)
+{
+	struct rtcg_srtp_engine *e = rtcg_srtp_engine_create();
+	size_t csz = (rtcg_srtp_ctx_size() + 63) / 64 * 64;
+	struct rtcg_srtp_ctx *tx[RTCG_SRTP_PROFILE_MAX], *rx[RTCG_SRTP_PROFILE_MAX];
+	struct rtcg_srtp_ctx *txs[RTCG_SRTP_MAX_BURST], *rxs[RTCG_SRTP_MAX_BURST];
+	struct rtcg_srtp_pkt pk[RTCG_SRTP_MAX_BURST];
+	static uint8_t orig[RTCG_SRTP_MAX_BURST][PKT_ROOM], buf[RTCG_SRTP_MAX_BURST][PKT_ROOM];
+	uint32_t len[RTCG_SRTP_MAX_BURST];
+	uint8_t key[64];
+
+	for (unsigned i = 0; i < sizeof(key); i++)
+		key[i] = rnd();
+	for (int p = 0; p < RTCG_SRTP_PROFILE_MAX; p++) {
+		tx[p] = aligned_alloc(64, csz);
+		rx[p] = aligned_alloc(64, csz);
+		CHECK(rtcg_srtp_ctx_init(tx[p], e, p, key, key + 32, 0) == 0);
+		CHECK(rtcg_srtp_ctx_init(rx[p], e, p, key, key + 32, 0) == 0);
+	}
+	for (unsigned i = 0; i < RTCG_SRTP_MAX_BURST; i++) {
+		len[i] = make_rtp(orig[i], (uint16_t)(100 + i), 0xabc, rnd() % 300);
+		memcpy(buf[i], orig[i], len[i]);
+		pk[i] = (struct rtcg_srtp_pkt){ buf[i], len[i], PKT_ROOM, 0 };
+		txs[i] = tx[i % RTCG_SRTP_PROFILE_MAX];
+		rxs[i] = rx[i % RTCG_SRTP_PROFILE_MAX];
+	}
+	CHECK(rtcg_srtp_protect_burst(e, txs, pk, RTCG_SRTP_MAX_BURST) == RTCG_SRTP_MAX_BURST);
+	for (unsigned i = 0; i < RTCG_SRTP_MAX_BURST; i++)
+		CHECK(pk[i].len == len[i] + (uint32_t)rtcg_srtp_profile_tag_len(i % RTCG_SRTP_PROFILE_MAX));
+	CHECK(rtcg_srtp_unprotect_burst(e, rxs, pk, RTCG_SRTP_MAX_BURST) == RTCG_SRTP_MAX_BURST);
+	for (unsigned i = 0; i < RTCG_SRTP_MAX_BURST; i++)
+		CHECK(pk[i].len == len[i] && memcmp(buf[i], orig[i], len[i]) == 0);
+	for (int p = 0; p < RTCG_SRTP_PROFILE_MAX; p++) {
+		free(tx[p]);
+		free(rx[p]);
+	}
+	rtcg_srtp_engine_destroy(e);
+}
