@@ -147,7 +147,7 @@ hmac_precompute(IMB_MGR *mgr, const uint8_t *key, unsigned len, uint8_t *ipad, u
 }
 
 static int
-derive(struct rtcg_srtp_ctx *ctx, IMB_MGR *mgr, const struct profile_info *pi,
+derive(IMB_MGR *mgr, const struct profile_info *pi,
        const uint8_t *mkey, const uint8_t *msalt, uint8_t first_label, struct srtp_keys *k)
 {
 	uint8_t enc[32], auth[20];
@@ -196,9 +196,9 @@ rtcg_srtp_ctx_init(struct rtcg_srtp_ctx *ctx, struct rtcg_srtp_engine *e,
 	ctx->window = window == 0 ? RTCG_SRTP_DEFAULT_WINDOW : (window + 63) / 64 * 64;
 	if (ctx->window < 64)
 		ctx->window = 64;
-	rc = derive(ctx, e->mgr, pi, master_key, master_salt, 0, &ctx->rtp);
+	rc = derive(e->mgr, pi, master_key, master_salt, 0, &ctx->rtp);
 	if (rc == 0)
-		rc = derive(ctx, e->mgr, pi, master_key, master_salt, 3, &ctx->rtcp);
+		rc = derive(e->mgr, pi, master_key, master_salt, 3, &ctx->rtcp);
 	if (rc != 0)
 		rtcg_srtp_ctx_clear(ctx);
 	return rc;

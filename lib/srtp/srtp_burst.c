@@ -689,7 +689,7 @@ run_stages(struct rtcg_srtp_engine *e, struct rtcg_srtp_ctx *const *ctx,
 {
 	IMB_JOB *jobs[RTCG_SRTP_MAX_BURST];
 	uint8_t map[RTCG_SRTP_MAX_BURST];
-	unsigned k = 0, ok = 0, got, done;
+	unsigned k = 0, ok = 0, done;
 
 	for (unsigned i = 0; i < n; i++) {
 		uint8_t st = (fixed ? fixed : ctx[i]->ops)[kind].prepare(ctx[i], &pkts[i], &e->scratch[i]);
@@ -703,12 +703,8 @@ run_stages(struct rtcg_srtp_engine *e, struct rtcg_srtp_ctx *const *ctx,
 	if (k == 0)
 		return 0;
 
-	got = IMB_GET_NEXT_BURST(e->mgr, k, jobs);
-	if (got < k) {
-		/* Jobs left over from an earlier call: complete them first. */
-		IMB_FLUSH_BURST(e->mgr, IMB_MAX_JOBS, jobs);
-		got = IMB_GET_NEXT_BURST(e->mgr, k, jobs);
-	}
+	/* Every call flushes all its jobs, so the manager's queue is empty here. */
+	IMB_GET_NEXT_BURST(e->mgr, k, jobs);
 	for (unsigned j = 0; j < k; j++) {
 		unsigned i = map[j];
 
