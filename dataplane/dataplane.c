@@ -74,6 +74,11 @@ dp_eal_args(const struct rtcg_config *cfg, char **argv, int max)
 	/* EAL's start-up chatter only when asked for debug logging. */
 	rc |= push_arg(argv, &argc, max, "--log-level");
 	rc |= push_arg(argv, &argc, max, "lib.eal:%s", cfg->log.level >= 7 ? "debug" : "warning");
+	/* net_tap reports a missing multiq qdisc (rte_flow only) as an error. */
+	if (cfg->log.level < 7) {
+		rc |= push_arg(argv, &argc, max, "--log-level");
+		rc |= push_arg(argv, &argc, max, "pmd.net.tap:crit");
+	}
 	if (cfg->eal.no_huge)
 		rc |= push_arg(argv, &argc, max, "--no-huge");
 	if (cfg->eal.memory_mb != 0) {
@@ -114,7 +119,7 @@ dp_create(const struct rtcg_config *cfg, char *err, size_t errlen)
 				(uint64_t)(dp->n_workers + 1) * 256;
 
 		for (unsigned i = 0; i < cfg->n_ports; i++)
-			need += (uint64_t)(dp->n_workers + 1) * cfg->ports[i].rx_descriptors;
+			need += (uint64_t)(dp->n_workers + 1) * cfg->ports[i].rx_descriptors + 512;
 		if (cfg->dataplane.mbufs < need) {
 			snprintf(err, errlen,
 				 "dataplane.mbufs %u is too few for the ports' rx descriptors and queues: need at least %" PRIu64
@@ -139,20 +144,56 @@ dp_create(const struct rtcg_config *cfg, char *err, size_t errlen)
 	for (unsigned i = 0; i < cfg->n_ports; i++) {
 		dp->ports[i].cfg = &cfg->ports[i];
 		rc = dp_port_setup(dp, i, err, errlen);
-		if (rc != 0) {
-			dp_destroy(dp);
-			rte_errno = -rc;
-			return NULL;
-		}
+		if (rc != 0)
+			goto fail;
 		dp->n_ports++;
 	}
+	for (unsigned i = 0; i < dp->n_ports; i++) {
+		rc = dp_exception_setup(dp, i, err, errlen);
+		if (rc != 0)
+			goto fail;
+	}
+	{
+		size_t sz = rte_rcu_qsbr_get_memsize(dp->n_workers);
+
+		dp->qsv = rte_zmalloc("rtcg_rcu", sz, RTE_CACHE_LINE_SIZE);
+		if (dp->qsv == NULL || rte_rcu_qsbr_init(dp->qsv, dp->n_workers) != 0) {
+			snprintf(err, errlen, "dataplane: cannot set up RCU");
+			rc = -ENOMEM;
+			goto fail;
+		}
+	}
+	dp->punt = rte_ring_create("rtcg_punt", cfg->dataplane.punt_ring_size, rte_socket_id(),
+				   RING_F_SC_DEQ);
+	if (dp->punt == NULL) {
+		snprintf(err, errlen, "dataplane: cannot create the punt ring: %s",
+			 rte_strerror(rte_errno));
+		rc = -ENOMEM;
+		goto fail;
+	}
+	rc = dp_sessions_init(dp, err, errlen);
+	if (rc == 0)
+		rc = dp_bans_init(dp, err, errlen);
+	if (rc != 0)
+		goto fail;
 	for (unsigned w = 0; w < dp->n_workers; w++) {
 		struct dp_lcore_conf *lc = &dp->workers[w];
 
 		lc->lcore_id = cfg->lcores.workers[w];
+		lc->index = w;
 		lc->tx_queue = w;
 		lc->idle_sleep_us = cfg->lcores.idle_sleep_us;
+		lc->srtp = rtcg_srtp_engine_create();
+		if (lc->srtp == NULL) {
+			snprintf(err, errlen, "dataplane: cannot create the SRTP engine of lcore %u",
+				 lc->lcore_id);
+			rc = -ENOMEM;
+			goto fail;
+		}
+		rte_rcu_qsbr_thread_register(dp->qsv, w);
 	}
+	if (dp_telemetry_register(dp) != 0)
+		DP_LOG(WARNING, "telemetry commands /rtcgate/* already registered");
 	/* Queue q of a port goes to worker q mod n: each queue has one owner. */
 	for (unsigned p = 0; p < dp->n_ports; p++) {
 		for (uint16_t q = 0; q < dp->ports[p].nb_rxq; q++) {
@@ -160,17 +201,29 @@ dp_create(const struct rtcg_config *cfg, char *err, size_t errlen)
 
 			if (lc->n_rxq == DP_MAX_RXQ)
 				continue;
+			lc->rxq[lc->n_rxq].port = (uint16_t)p;
 			lc->rxq[lc->n_rxq].port_id = dp->ports[p].port_id;
 			lc->rxq[lc->n_rxq].queue = q;
 			lc->n_rxq++;
 		}
 	}
 	return dp;
+fail:
+	dp_destroy(dp);
+	rte_errno = -rc;
+	return NULL;
 }
 
 int
 dp_start(struct dp *dp)
 {
+	char err[300];
+
+	if (dp->cfg->dataplane.benchmark.sessions != 0 && dp->sess.count == 0 &&
+	    dp_bench_install(dp, err, sizeof(err)) != 0) {
+		DP_LOG(ERR, "%s", err);
+		return -EINVAL;
+	}
 	for (unsigned i = 0; i < dp->n_ports; i++) {
 		int rc = rte_eth_dev_start(dp->ports[i].port_id);
 
@@ -221,8 +274,21 @@ dp_destroy(struct dp *dp)
 	if (dp == NULL)
 		return;
 	dp_stop(dp);
+	dp_exception_free(dp);
 	for (unsigned i = 0; i < dp->n_ports; i++)
 		rte_eth_dev_close(dp->ports[i].port_id);
+	if (dp->punt != NULL) {
+		struct rte_mbuf *m;
+
+		while (rte_ring_dequeue(dp->punt, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(dp->punt);
+	}
+	dp_sessions_free(dp);
+	dp_bans_free(dp);
+	for (unsigned w = 0; dp->workers != NULL && w < dp->n_workers; w++)
+		rtcg_srtp_engine_destroy(dp->workers[w].srtp);
+	rte_free(dp->qsv);
 	rte_mempool_free(dp->pool);
 	rte_free(dp->workers);
 	rte_free(dp);
@@ -259,14 +325,84 @@ void
 dp_totals(const struct dp *dp, struct dp_totals *out)
 {
 	memset(out, 0, sizeof(*out));
+	out->tsc_hz = rte_get_tsc_hz();
 	for (unsigned w = 0; w < dp->n_workers; w++) {
 		const struct dp_lcore_stats *s = &dp->workers[w].stats;
 
 		out->rx += s->rx;
 		out->tx += s->tx;
+		out->relayed[0] += s->relayed[0];
+		out->relayed[1] += s->relayed[1];
+		out->punts += s->punts;
+		out->exceptions += s->exceptions;
 		out->busy_cycles += s->busy_cycles;
 		out->idle_cycles += s->idle_cycles;
 		for (unsigned r = 0; r < DP_DROP_MAX; r++)
 			out->drops[r] += s->drops[r];
 	}
+}
+
+void
+dp_set_punt_handler(struct dp *dp, dp_punt_fn fn, void *arg)
+{
+	dp->punt_arg = arg;
+	dp->punt_fn = fn;
+}
+
+struct rte_mempool *
+dp_mempool(struct dp *dp)
+{
+	return dp->pool;
+}
+
+int
+dp_control_tx(struct dp *dp, unsigned port, struct rte_mbuf *m)
+{
+	if (port >= dp->n_ports || !dp->ports[port].started)
+		return -ENODEV;
+	return rte_eth_tx_burst(dp->ports[port].port_id, dp->ports[port].ctl_txq, &m, 1) == 1
+		       ? 0 : -ENOBUFS;
+}
+
+/* Punted packets: latching is the dataplane's own business; the rest the handler's. */
+static unsigned
+drain_punts(struct dp *dp)
+{
+	struct rte_mbuf *pkts[DP_BURST];
+	unsigned n = rte_ring_dequeue_burst(dp->punt, (void **)pkts, DP_BURST, NULL);
+
+	for (unsigned i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		enum dp_punt_kind kind = m->hash.usr >> DP_PUNT_SHIFT;
+		unsigned port = 0;
+
+		for (unsigned p = 0; p < dp->n_ports; p++)
+			if (dp->ports[p].port_id == m->port)
+				port = p;
+		if (kind == DP_PUNT_LATCH) {
+			dp_session_latch(dp, m);
+			rte_pktmbuf_free(m);
+		} else if (dp->punt_fn != NULL) {
+			dp->punt_fn(dp->punt_arg, m, kind, (uint16_t)port);
+		} else {
+			dp->punts_unhandled++;
+			rte_pktmbuf_free(m);
+		}
+	}
+	return n;
+}
+
+unsigned
+dp_control_poll(struct dp *dp)
+{
+	static uint64_t last_expiry;
+	unsigned work = drain_punts(dp) + dp_exception_poll(dp);
+	uint64_t now = dp_now_s();
+
+	dp_sessions_reclaim(dp);
+	if (now != last_expiry) {
+		last_expiry = now;
+		dp_bans_expire(dp);
+	}
+	return work;
 }

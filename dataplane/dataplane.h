@@ -19,6 +19,45 @@ enum dp_drop_reason {
 };
 
 struct dp;
+struct rte_mbuf;
+
+enum dp_side { DP_PUBLIC = 0, DP_INTERNAL = 1, DP_SIDES };
+/* Directions, named by where packets go. */
+enum dp_dir { DP_TO_INTERNAL = 0, DP_TO_PUBLIC = 1, DP_DIRS };
+
+/* One leg of a session as the control lcore describes it; ports host order. */
+struct dp_leg_spec {
+	int family; /* AF_INET or AF_INET6 */
+	uint8_t local_ip[16], remote_ip[16];
+	uint16_t local_port, remote_port;
+	uint16_t local_rtcp_port, remote_rtcp_port; /* 0: rtcp-mux (the RTP port) */
+	uint8_t remote_mac[6];
+	bool have_mac; /* false: learnt from the first packet (internal latching) */
+};
+
+struct dp_srtp_spec {
+	int profile; /* enum rtcg_srtp_profile */
+	uint8_t key[32];
+	uint8_t salt[14];
+};
+
+struct dp_session_spec {
+	struct dp_leg_spec leg[DP_SIDES];
+	struct dp_srtp_spec srtp_in;  /* keys the browser protects with */
+	struct dp_srtp_spec srtp_out; /* keys we protect with toward the browser */
+	bool latch_internal;	      /* symmetric RTP: follow the internal remote */
+};
+
+struct dp_session_stats {
+	uint64_t pkts[DP_DIRS], bytes[DP_DIRS];
+	uint64_t drops[DP_DIRS][DP_DROP_MAX];
+	uint64_t idle_ms[DP_DIRS]; /* since the last packet; UINT64_MAX: none yet */
+};
+
+/* A punted packet's kind (see dp_set_punt_handler). */
+enum dp_punt_kind { DP_PUNT_STUN = 1, DP_PUNT_DTLS = 2, DP_PUNT_LATCH = 3 };
+typedef void (*dp_punt_fn)(void *arg, struct rte_mbuf *m, enum dp_punt_kind kind,
+			   uint16_t port);
 
 /* Per-port state the control lcore may read. */
 struct dp_port_status {
@@ -33,8 +72,11 @@ struct dp_port_status {
 /* Counters summed over every worker lcore. */
 struct dp_totals {
 	uint64_t rx, tx;
+	uint64_t relayed[DP_DIRS];
+	uint64_t punts, exceptions;
 	uint64_t drops[DP_DROP_MAX];
 	uint64_t busy_cycles, idle_cycles;
+	uint64_t tsc_hz;
 };
 
 /*
@@ -55,6 +97,45 @@ unsigned dp_port_count(const struct dp *dp);
 int dp_port_status(const struct dp *dp, unsigned idx, struct dp_port_status *out);
 void dp_totals(const struct dp *dp, struct dp_totals *out);
 const char *dp_drop_name(enum dp_drop_reason r);
+
+/*
+ * Session table, control lcore only (it is the one writer). Workers see a
+ * change once the call returns; a deleted or replaced entry's memory is
+ * reclaimed after every worker has passed a quiescent state.
+ * Return 0 or a negative errno; id is 1..dataplane.max_sessions.
+ */
+int dp_session_create(struct dp *dp, const struct dp_session_spec *spec, uint32_t *id);
+/* Replace addresses and keys; SRTP state (ROC, replay window) is kept for a
+ * direction whose keys did not change. */
+int dp_session_update(struct dp *dp, uint32_t id, const struct dp_session_spec *spec);
+int dp_session_delete(struct dp *dp, uint32_t id);
+int dp_session_stats(struct dp *dp, uint32_t id, struct dp_session_stats *out);
+uint32_t dp_session_count(const struct dp *dp);
+/* Wait until no worker can still hold a pointer to a replaced entry. */
+void dp_sync(struct dp *dp);
+
+/* Ban table, control lcore only. seconds 0: until removed. */
+int dp_ban_add(struct dp *dp, int family, const uint8_t *addr, uint32_t seconds);
+int dp_ban_del(struct dp *dp, int family, const uint8_t *addr);
+uint32_t dp_ban_count(const struct dp *dp);
+
+/*
+ * Called by the control lcore for each packet a worker punted: STUN and DTLS
+ * on a public media port. The handler owns the mbuf. Without one, punted
+ * packets are counted and freed.
+ */
+void dp_set_punt_handler(struct dp *dp, dp_punt_fn fn, void *arg);
+
+/*
+ * The control lcore's share of packet work: punted packets, the exception
+ * path both ways, RCU reclamation, ban expiry. Returns packets handled
+ * (0: idle). Call it often from the control loop.
+ */
+unsigned dp_control_poll(struct dp *dp);
+
+/* Send a packet the control lcore built out of a port (index), on its own queue. */
+int dp_control_tx(struct dp *dp, unsigned port, struct rte_mbuf *m);
+struct rte_mempool *dp_mempool(struct dp *dp);
 
 /* Build the EAL argument vector for cfg: argv[0..n), strings in storage. */
 int dp_eal_args(const struct rtcg_config *cfg, char **argv, int max_args);

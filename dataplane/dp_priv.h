@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* dp_priv.h - the dataplane's internals: ports, per-lcore state, logging. */
+/* dp_priv.h - the dataplane's internals: ports, sessions, per-lcore state. */
 #ifndef RTCG_DP_PRIV_H
 #define RTCG_DP_PRIV_H
 
+#include <pthread.h>
+
 #include <rte_common.h>
 #include <rte_ethdev.h>
+#include <rte_hash.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
 
 #include "dataplane.h"
+#include "rtcg_srtp.h"
 
 #define DP_BURST 32
 #define DP_MAX_PORTS CONFIG_MAX_PORTS
@@ -20,23 +26,38 @@ extern int dp_logtype;
 struct dp_port {
 	uint16_t port_id;
 	uint16_t nb_rxq; /* one per worker, or one more where the driver insists */
+	uint16_t ctl_txq; /* the control lcore's tx queue */
 	const struct config_port *cfg;
+	struct rte_ether_addr mac;
 	bool started;
+	bool tx_ip_cksum, tx_udp_cksum; /* offloads the port does for us */
+	/* Media port ranges this port answers, host order; max 0: none. */
+	uint16_t pub_min, pub_max, int_min, int_max;
+	/* Exception path: the kernel TAP twin, and packets waiting for it. */
+	uint16_t twin_id;
+	bool has_twin, twin_started;
+	char twin_name[RTE_ETH_NAME_MAX_LEN];
+	struct rte_ring *to_kernel;
+	uint64_t to_kernel_pkts, from_kernel_pkts, kernel_drops;
 };
 
 /* An rx queue a worker polls. */
 struct dp_rxq {
+	uint16_t port; /* index in dp->ports */
 	uint16_t port_id;
 	uint16_t queue;
 };
 
 #define DP_MAX_RXQ (DP_MAX_PORTS * 2)
 
-/* Counters one worker writes and the control lcore sums on read. */
+/* Counters one worker writes and readers sum. */
 struct dp_lcore_stats {
 	uint64_t rx, tx;
+	uint64_t relayed[DP_DIRS];
+	uint64_t punts, exceptions;
 	uint64_t drops[DP_DROP_MAX];
 	uint64_t busy_cycles, idle_cycles;
+	uint64_t busy_pkts; /* packets handled in busy iterations (== rx) */
 } __rte_cache_aligned;
 
 /*
@@ -45,12 +66,97 @@ struct dp_lcore_stats {
  */
 struct dp_lcore_conf {
 	unsigned lcore_id;
+	unsigned index; /* worker number: RCU thread id */
 	uint16_t tx_queue;
 	uint16_t n_rxq;
 	struct dp_rxq rxq[DP_MAX_RXQ];
 	uint32_t idle_sleep_us;
+	struct rtcg_srtp_engine *srtp;
 	struct dp_lcore_stats stats;
 } __rte_cache_aligned;
+
+/*
+ * Hash key of a leg: the local address and port a packet is sent to, and
+ * for the public leg the remote (latched) address and port too.
+ */
+struct dp_flow_key {
+	uint8_t local[16];
+	uint8_t remote[16];
+	uint16_t local_port; /* network order */
+	uint16_t remote_port;
+	uint8_t family; /* 4 or 6 */
+	uint8_t side;	/* DP_PUBLIC or DP_INTERNAL */
+	uint8_t pad[2];
+};
+
+/* One leg as the worker uses it, addresses and ports in network order. */
+struct dp_leg {
+	uint8_t family; /* 4 or 6; 0: not installed */
+	uint8_t port;	/* index in dp->ports */
+	uint8_t have_mac;
+	uint8_t local_ip[16], remote_ip[16];
+	uint16_t local_port, remote_port;
+	uint16_t local_rtcp_port, remote_rtcp_port; /* equal to RTP's with rtcp-mux */
+	struct rte_ether_addr remote_mac;
+};
+
+/* Counters of one direction, written by the one worker that owns it. */
+struct dp_dir_stats {
+	uint64_t pkts, bytes;
+	uint64_t drops[DP_DROP_MAX];
+	uint64_t last_tsc;
+} __rte_cache_aligned;
+
+#define DP_SESSION_LATCH_INTERNAL 0x1
+
+/*
+ * A session as workers see it. Written only by the control lcore, and then
+ * never in place once published: an update copies it to a fresh slot,
+ * publishes the copy and frees the old slot after an RCU grace period.
+ */
+struct dp_session {
+	uint32_t id;
+	uint32_t slot;
+	uint32_t flags;
+	bool in_use;
+	struct dp_leg leg[DP_SIDES];
+	struct rtcg_srtp_ctx *srtp_in;	/* unprotects what the browser sends */
+	struct rtcg_srtp_ctx *srtp_out; /* protects what we send the browser */
+	struct dp_dir_stats dir[DP_DIRS];
+} __rte_cache_aligned;
+
+/* Punted packet kinds, in the top bits of mbuf hash.usr (session id below). */
+#define DP_PUNT_SHIFT 28
+#define DP_PUNT_ID_MASK ((1u << DP_PUNT_SHIFT) - 1)
+
+struct dp_sessions {
+	struct rte_hash *h;
+	struct dp_session *slots;
+	uint8_t *ctx_mem;
+	size_t ctx_size;
+	uint32_t n_slots, max_sessions;
+	uint32_t *free_slots, n_free_slots;
+	uint32_t *free_ids, n_free_ids;
+	uint32_t *id_slot; /* id -> slot, UINT32_MAX when free; ids 1..max */
+	uint32_t count;
+	struct rte_rcu_qsbr_dq *dq;
+	struct rtcg_srtp_engine *engine; /* the control lcore's, for key set-up */
+	unsigned replay_window;
+};
+
+struct dp_bans {
+	struct rte_hash *h;
+	volatile uint32_t count; /* 0: workers skip the lookup */
+	pthread_mutex_t lock;	 /* guards the list below, for telemetry */
+	struct dp_ban_entry *list;
+	uint32_t n, max;
+};
+
+struct dp_ban_entry {
+	uint8_t family;
+	uint8_t addr[16];
+	uint64_t expires; /* seconds of dp_now_s(); UINT64_MAX: never */
+};
 
 struct dp {
 	const struct rtcg_config *cfg;
@@ -59,11 +165,48 @@ struct dp {
 	unsigned n_ports;
 	struct dp_lcore_conf *workers; /* one per worker lcore */
 	unsigned n_workers;
+	struct rte_rcu_qsbr *qsv;
+	struct dp_sessions sess;
+	struct dp_bans bans;
+	struct rte_ring *punt;
+	dp_punt_fn punt_fn;
+	void *punt_arg;
+	uint64_t punts_unhandled, latch_updates;
 	volatile bool quit;
 	bool launched;
 };
 
 int dp_port_setup(struct dp *dp, unsigned idx, char *err, size_t errlen);
 int dp_worker_main(void *arg);
+
+int dp_sessions_init(struct dp *dp, char *err, size_t errlen);
+void dp_sessions_free(struct dp *dp);
+int dp_bench_install(struct dp *dp, char *err, size_t errlen);
+void dp_session_latch(struct dp *dp, struct rte_mbuf *m);
+void dp_sessions_reclaim(struct dp *dp);
+
+int dp_bans_init(struct dp *dp, char *err, size_t errlen);
+void dp_bans_free(struct dp *dp);
+void dp_bans_expire(struct dp *dp);
+
+int dp_exception_setup(struct dp *dp, unsigned idx, char *err, size_t errlen);
+unsigned dp_exception_poll(struct dp *dp);
+void dp_exception_free(struct dp *dp);
+
+int dp_telemetry_register(struct dp *dp);
+
+/* Seconds on the TSC clock, for ban expiry. */
+static inline uint64_t
+dp_now_s(void)
+{
+	return rte_get_tsc_cycles() / rte_get_tsc_hz();
+}
+
+/* The ban key of an address: family byte, then 16 address bytes, zero padded. */
+struct dp_ban_key {
+	uint8_t family;
+	uint8_t addr[16];
+	uint8_t pad[3];
+};
 
 #endif /* RTCG_DP_PRIV_H */

@@ -59,10 +59,15 @@ dp_port_setup(struct dp *dp, unsigned idx, char *err, size_t errlen)
 		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
 			(RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP);
 	}
-	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM)
+	/* Checksums in hardware where the port offers it, else the worker's. */
+	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) {
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
-	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_UDP_CKSUM)
+		port->tx_ip_cksum = true;
+	}
+	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_UDP_CKSUM) {
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
+		port->tx_udp_cksum = true;
+	}
 
 	/* net_tap wants as many rx queues as tx queues; workers share the extra. */
 	if (strcmp(info.driver_name, "net_tap") == 0)
@@ -73,6 +78,7 @@ dp_port_setup(struct dp *dp, unsigned idx, char *err, size_t errlen)
 		return rc;
 	}
 	port->nb_rxq = nb_rxq;
+	port->ctl_txq = dp->n_workers;
 	rc = rte_eth_dev_adjust_nb_rx_tx_desc(port->port_id, &nb_rxd, &nb_txd);
 	if (rc != 0) {
 		PORT_ERR("descriptor counts refused: %s", rte_strerror(-rc));
@@ -114,9 +120,19 @@ dp_port_setup(struct dp *dp, unsigned idx, char *err, size_t errlen)
 			}
 		}
 	}
-	DP_LOG(INFO, "port %s: %s (port %u, driver %s), role %s, %u rx / %u tx queues%s",
+	rte_eth_macaddr_get(port->port_id, &port->mac);
+	if (pc->role != CONFIG_ROLE_INTERNAL) {
+		port->pub_min = (uint16_t)dp->cfg->media.public_ports.min;
+		port->pub_max = (uint16_t)dp->cfg->media.public_ports.max;
+	}
+	if (pc->role != CONFIG_ROLE_PUBLIC) {
+		port->int_min = (uint16_t)dp->cfg->media.internal_ports.min;
+		port->int_max = (uint16_t)dp->cfg->media.internal_ports.max;
+	}
+	DP_LOG(INFO, "port %s: %s (port %u, driver %s), role %s, %u rx / %u tx queues%s%s",
 	       pc->name, name, port->port_id, info.driver_name,
 	       config_role_name(pc->role), nb_rxq, nb_txq,
-	       conf.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS ? ", RSS" : "");
+	       conf.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS ? ", RSS" : "",
+	       port->tx_udp_cksum ? ", checksum offload" : ", software checksums");
 	return 0;
 }

@@ -1,25 +1,483 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * worker.c - the poll-mode loop of a worker lcore: one rx burst from its
- * queue of every port, then each stage over the whole burst. No allocation,
- * lock, log line or syscall per packet; counters are this lcore's own.
+ * worker.c - the poll-mode loop of a worker lcore. Each rx burst goes
+ * through every stage as a whole: parse, ban check, classify (RFC 7983),
+ * session lookup, one SRTP burst per kind, header rewrite, one tx burst per
+ * output port. No allocation, lock, log line or syscall per packet; every
+ * counter it writes is its own (the lcore's, or the session direction it
+ * owns because RSS sends a 5-tuple to one queue).
  */
-#include <unistd.h>
+#include <sys/socket.h>
 
 #include <rte_cycles.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
 #include <rte_lcore.h>
+#include <rte_prefetch.h>
+#include <rte_udp.h>
 
 #include "dp_priv.h"
 
-/*
- * Handle one rx burst. The classify, session and SRTP stages come with the
- * media relay; until a stage owns a packet it is dropped and counted.
- */
+enum action { ACT_DROP, ACT_KERNEL, ACT_PUNT, ACT_MEDIA };
+
+/* What parsing learnt about one packet. */
+struct pkt_info {
+	const uint8_t *src, *dst;
+	struct rte_udp_hdr *udp; /* NULL: not UDP, or a fragment */
+	uint8_t family;		 /* 4, 6; 0: not IP */
+	uint8_t action;
+	uint8_t side; /* media: the side it arrived on */
+	uint8_t rtcp;
+	uint16_t l4_off; /* UDP payload offset in the frame */
+	uint16_t reason; /* ACT_DROP */
+	uint32_t punt;	 /* ACT_PUNT: hash.usr tag */
+};
+
 static inline void
-worker_burst(struct dp_lcore_conf *lc, struct rte_mbuf **pkts, uint16_t n)
+parse(struct rte_mbuf *m, struct pkt_info *pi)
 {
-	lc->stats.drops[DP_DROP_UNCLASSIFIED] += n;
-	rte_pktmbuf_free_bulk(pkts, n);
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t len = m->data_len;
+	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)p;
+	uint32_t off = sizeof(*eth);
+
+	pi->family = 0;
+	pi->udp = NULL;
+	pi->action = ACT_KERNEL;
+	if (unlikely(len < off)) {
+		pi->action = ACT_DROP;
+		pi->reason = DP_DROP_MALFORMED;
+		return;
+	}
+	if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(p + off);
+		uint32_t ihl;
+
+		if (unlikely(len < off + sizeof(*ip) || (ip->version_ihl >> 4) != 4 ||
+			     (ihl = rte_ipv4_hdr_len(ip)) < sizeof(*ip) ||
+			     len < off + rte_be_to_cpu_16(ip->total_length) ||
+			     rte_be_to_cpu_16(ip->total_length) < ihl)) {
+			pi->action = ACT_DROP;
+			pi->reason = DP_DROP_MALFORMED;
+			return;
+		}
+		pi->family = 4;
+		pi->src = (const uint8_t *)&ip->src_addr;
+		pi->dst = (const uint8_t *)&ip->dst_addr;
+		/* Fragments and other protocols are the kernel's. */
+		if (ip->next_proto_id != IPPROTO_UDP || (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
+			return;
+		if (rte_be_to_cpu_16(ip->total_length) < ihl + sizeof(struct rte_udp_hdr)) {
+			pi->action = ACT_DROP;
+			pi->reason = DP_DROP_MALFORMED;
+			return;
+		}
+		pi->udp = (struct rte_udp_hdr *)(p + off + ihl);
+		pi->l4_off = (uint16_t)(off + ihl + sizeof(struct rte_udp_hdr));
+		/* Trailing Ethernet padding is not payload. */
+		len = off + rte_be_to_cpu_16(ip->total_length);
+	} else if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
+		const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)(p + off);
+
+		if (unlikely(len < off + sizeof(*ip) ||
+			     len < off + sizeof(*ip) + rte_be_to_cpu_16(ip->payload_len))) {
+			pi->action = ACT_DROP;
+			pi->reason = DP_DROP_MALFORMED;
+			return;
+		}
+		pi->family = 6;
+		pi->src = ip->src_addr;
+		pi->dst = ip->dst_addr;
+		/* Extension headers (fragments included) go the kernel's way. */
+		if (ip->proto != IPPROTO_UDP)
+			return;
+		if (rte_be_to_cpu_16(ip->payload_len) < sizeof(struct rte_udp_hdr)) {
+			pi->action = ACT_DROP;
+			pi->reason = DP_DROP_MALFORMED;
+			return;
+		}
+		pi->udp = (struct rte_udp_hdr *)(p + off + sizeof(*ip));
+		pi->l4_off = (uint16_t)(off + sizeof(*ip) + sizeof(struct rte_udp_hdr));
+		len = off + sizeof(*ip) + rte_be_to_cpu_16(ip->payload_len);
+	} else {
+		return; /* ARP, VLAN-tagged, LLDP...: the kernel's */
+	}
+	if (unlikely(rte_be_to_cpu_16(pi->udp->dgram_len) != len - (pi->l4_off - 8u))) {
+		pi->action = ACT_DROP;
+		pi->reason = DP_DROP_MALFORMED;
+		return;
+	}
+	/* Drop Ethernet padding so the payload length is exact. */
+	if (len < m->data_len) {
+		m->data_len = (uint16_t)len;
+		m->pkt_len = len;
+	}
+}
+
+/* RFC 7983 on a media port: first byte picks STUN, DTLS or RTP/RTCP. */
+static inline void
+classify(const struct dp_port *port, struct rte_mbuf *m, struct pkt_info *pi)
+{
+	uint16_t dport = rte_be_to_cpu_16(pi->udp->dst_port);
+	const uint8_t *pl = rte_pktmbuf_mtod_offset(m, const uint8_t *, pi->l4_off);
+	uint32_t plen = m->data_len - pi->l4_off;
+	uint8_t b = plen != 0 ? pl[0] : 255;
+
+	if (dport >= port->pub_min && dport <= port->pub_max) {
+		if (b <= 3) {
+			pi->action = ACT_PUNT;
+			pi->punt = (uint32_t)DP_PUNT_STUN << DP_PUNT_SHIFT;
+			return;
+		}
+		if (b >= 20 && b <= 63) {
+			pi->action = ACT_PUNT;
+			pi->punt = (uint32_t)DP_PUNT_DTLS << DP_PUNT_SHIFT;
+			return;
+		}
+		pi->side = DP_PUBLIC;
+	} else if (dport >= port->int_min && dport <= port->int_max) {
+		pi->side = DP_INTERNAL;
+	} else {
+		return; /* SIP, DNS, ...: the kernel's */
+	}
+	if (b < 128 || b > 191 || plen < 8) {
+		pi->action = ACT_DROP;
+		pi->reason = DP_DROP_NOT_RTP;
+		return;
+	}
+	pi->action = ACT_MEDIA;
+	/* RFC 5761: RTCP packet types 192-223 in the second byte. */
+	pi->rtcp = pl[1] >= 192 && pl[1] <= 223;
+}
+
+static inline void
+flow_key(const struct pkt_info *pi, struct dp_flow_key *k)
+{
+	size_t alen = pi->family == 4 ? 4 : 16;
+
+	memset(k, 0, sizeof(*k));
+	memcpy(k->local, pi->dst, alen);
+	k->local_port = pi->udp->dst_port;
+	k->family = pi->family;
+	k->side = pi->side;
+	if (pi->side == DP_PUBLIC) {
+		memcpy(k->remote, pi->src, alen);
+		k->remote_port = pi->udp->src_port;
+	}
+}
+
+/* Is the internal packet from the leg's remote (address, and the port for RTP or RTCP)? */
+static inline bool
+from_remote(const struct dp_leg *l, const struct pkt_info *pi)
+{
+	uint16_t want = pi->udp->dst_port == l->local_rtcp_port && l->local_rtcp_port != l->local_port
+				? l->remote_rtcp_port : l->remote_port;
+
+	return l->family == pi->family && pi->udp->src_port == want &&
+	       memcmp(l->remote_ip, pi->src, pi->family == 4 ? 4 : 16) == 0;
+}
+
+/* Prepend Ethernet/IP/UDP toward leg l out of port op; payload is the mbuf's data. */
+static inline void
+rewrite(struct rte_mbuf *m, const struct dp_port *op, const struct dp_leg *l, bool rtcp)
+{
+	uint16_t plen = m->data_len;
+	struct rte_ether_hdr *eth;
+	struct rte_udp_hdr *udp;
+
+	if (l->family == 4) {
+		struct rte_ipv4_hdr *ip;
+
+		eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth) + sizeof(*ip) + sizeof(*udp));
+		ip = (struct rte_ipv4_hdr *)(eth + 1);
+		udp = (struct rte_udp_hdr *)(ip + 1);
+		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+		ip->version_ihl = RTE_IPV4_VHL_DEF;
+		ip->type_of_service = 0;
+		ip->total_length = rte_cpu_to_be_16(sizeof(*ip) + sizeof(*udp) + plen);
+		ip->packet_id = 0;
+		ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+		ip->time_to_live = 64;
+		ip->next_proto_id = IPPROTO_UDP;
+		ip->hdr_checksum = 0;
+		memcpy(&ip->src_addr, l->local_ip, 4);
+		memcpy(&ip->dst_addr, l->remote_ip, 4);
+		udp->src_port = rtcp ? l->local_rtcp_port : l->local_port;
+		udp->dst_port = rtcp ? l->remote_rtcp_port : l->remote_port;
+		udp->dgram_len = rte_cpu_to_be_16(sizeof(*udp) + plen);
+		udp->dgram_cksum = 0;
+		m->l2_len = sizeof(*eth);
+		m->l3_len = sizeof(*ip);
+		if (op->tx_ip_cksum)
+			m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
+		else
+			ip->hdr_checksum = rte_ipv4_cksum(ip);
+		if (op->tx_udp_cksum) {
+			m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_UDP_CKSUM;
+			udp->dgram_cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+		} else {
+			udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+		}
+	} else {
+		struct rte_ipv6_hdr *ip;
+
+		eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth) + sizeof(*ip) + sizeof(*udp));
+		ip = (struct rte_ipv6_hdr *)(eth + 1);
+		udp = (struct rte_udp_hdr *)(ip + 1);
+		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+		ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
+		ip->payload_len = rte_cpu_to_be_16(sizeof(*udp) + plen);
+		ip->proto = IPPROTO_UDP;
+		ip->hop_limits = 64;
+		memcpy(ip->src_addr, l->local_ip, 16);
+		memcpy(ip->dst_addr, l->remote_ip, 16);
+		udp->src_port = rtcp ? l->local_rtcp_port : l->local_port;
+		udp->dst_port = rtcp ? l->remote_rtcp_port : l->remote_port;
+		udp->dgram_len = ip->payload_len;
+		udp->dgram_cksum = 0;
+		m->l2_len = sizeof(*eth);
+		m->l3_len = sizeof(*ip);
+		if (op->tx_udp_cksum) {
+			m->ol_flags |= RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_UDP_CKSUM;
+			udp->dgram_cksum = rte_ipv6_phdr_cksum(ip, m->ol_flags);
+		} else {
+			udp->dgram_cksum = rte_ipv6_udptcp_cksum(ip, udp);
+		}
+	}
+	rte_ether_addr_copy(&l->remote_mac, &eth->dst_addr);
+	rte_ether_addr_copy(&op->mac, &eth->src_addr);
+}
+
+/* The four SRTP kinds a burst may hold; index = dir * 2 + rtcp. */
+enum { G_SRTP_UNPROTECT, G_SRTCP_UNPROTECT, G_SRTP_PROTECT, G_SRTCP_PROTECT, G_KINDS };
+
+struct tx_list {
+	struct rte_mbuf *pkts[DP_BURST];
+	uint16_t n;
+};
+
+static inline uint16_t
+srtp_reason(uint8_t status)
+{
+	switch (status) {
+	case RTCG_SRTP_AUTH_FAIL:
+		return DP_DROP_AUTH_FAIL;
+	case RTCG_SRTP_REPLAY:
+		return DP_DROP_REPLAY;
+	default:
+		return DP_DROP_SRTP_OTHER;
+	}
+}
+
+static void
+worker_burst(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_mbuf **pkts,
+	     uint16_t n)
+{
+	const struct dp_port *port = &dp->ports[pidx];
+	struct dp_lcore_stats *st = &lc->stats;
+	struct pkt_info pi[DP_BURST];
+	struct dp_flow_key keys[DP_BURST];
+	const void *kp[DP_BURST];
+	void *data[DP_BURST];
+	uint16_t media[DP_BURST], nm = 0;
+	struct rte_mbuf *drop[DP_BURST], *punt[DP_BURST], *kern[DP_BURST];
+	uint16_t nd = 0, np = 0, nk = 0;
+	struct rtcg_srtp_pkt sp[G_KINDS][DP_BURST];
+	struct rtcg_srtp_ctx *sc[G_KINDS][DP_BURST];
+	uint16_t gi[G_KINDS][DP_BURST], gn[G_KINDS] = { 0 };
+	struct tx_list tx[DP_MAX_PORTS];
+	struct dp_session *sess[DP_BURST];
+	uint64_t hit = 0, now = rte_rdtsc();
+
+	for (uint16_t i = 0; i < n; i++)
+		parse(pkts[i], &pi[i]);
+
+	/* Bans first: a banned source reaches neither the fast path nor the kernel. */
+	if (port->pub_max != 0 && dp->bans.count != 0) {
+		struct dp_ban_key bk[DP_BURST];
+		const void *bkp[DP_BURST];
+		void *exp[DP_BURST];
+		uint16_t idx[DP_BURST], nb = 0;
+		uint64_t now_s = dp_now_s();
+
+		for (uint16_t i = 0; i < n; i++) {
+			if (pi[i].family == 0 || pi[i].action == ACT_DROP)
+				continue;
+			memset(&bk[nb], 0, sizeof(bk[nb]));
+			bk[nb].family = pi[i].family;
+			memcpy(bk[nb].addr, pi[i].src, pi[i].family == 4 ? 4 : 16);
+			bkp[nb] = &bk[nb];
+			idx[nb++] = i;
+		}
+		if (nb != 0 && rte_hash_lookup_bulk_data(dp->bans.h, bkp, nb, &hit, exp) > 0) {
+			for (uint16_t j = 0; j < nb; j++) {
+				if ((hit >> j & 1) && (uint64_t)(uintptr_t)exp[j] > now_s) {
+					pi[idx[j]].action = ACT_DROP;
+					pi[idx[j]].reason = DP_DROP_BANNED;
+				}
+			}
+		}
+	}
+
+	for (uint16_t i = 0; i < n; i++) {
+		if (pi[i].action == ACT_KERNEL && pi[i].udp != NULL)
+			classify(port, pkts[i], &pi[i]);
+		switch (pi[i].action) {
+		case ACT_MEDIA:
+			flow_key(&pi[i], &keys[nm]);
+			kp[nm] = &keys[nm];
+			media[nm++] = i;
+			break;
+		case ACT_PUNT:
+			pkts[i]->hash.usr = pi[i].punt;
+			punt[np++] = pkts[i];
+			break;
+		case ACT_KERNEL:
+			kern[nk++] = pkts[i];
+			break;
+		default:
+			st->drops[pi[i].reason]++;
+			drop[nd++] = pkts[i];
+			break;
+		}
+	}
+
+	hit = 0;
+	if (nm != 0)
+		rte_hash_lookup_bulk_data(dp->sess.h, kp, nm, &hit, data);
+	for (uint16_t j = 0; j < nm; j++) {
+		if (hit >> j & 1) {
+			struct dp_session *s = data[j];
+
+			rte_prefetch0(s);
+			rte_prefetch0(pi[media[j]].side == DP_PUBLIC ? s->srtp_in : s->srtp_out);
+		}
+	}
+	for (uint16_t j = 0; j < nm; j++) {
+		uint16_t i = media[j];
+		struct rte_mbuf *m = pkts[i];
+		struct dp_session *s;
+		const struct dp_leg *out;
+		unsigned dir, g;
+
+		if (!(hit >> j & 1)) {
+			st->drops[DP_DROP_NO_SESSION]++;
+			drop[nd++] = m;
+			continue;
+		}
+		s = data[j];
+		dir = pi[i].side == DP_PUBLIC ? DP_TO_INTERNAL : DP_TO_PUBLIC;
+		if (pi[i].side == DP_INTERNAL) {
+			const struct dp_leg *il = &s->leg[DP_INTERNAL];
+			bool ok = from_remote(il, &pi[i]);
+
+			if (!ok || !il->have_mac) {
+				if (s->flags & DP_SESSION_LATCH_INTERNAL || (ok && !il->have_mac)) {
+					m->hash.usr = ((uint32_t)DP_PUNT_LATCH << DP_PUNT_SHIFT) | s->id;
+					punt[np++] = m;
+				} else {
+					st->drops[DP_DROP_WRONG_SOURCE]++;
+					s->dir[dir].drops[DP_DROP_WRONG_SOURCE]++;
+					drop[nd++] = m;
+				}
+				continue;
+			}
+		}
+		out = &s->leg[dir == DP_TO_INTERNAL ? DP_INTERNAL : DP_PUBLIC];
+		if (unlikely(!out->have_mac || out->family == 0)) {
+			st->drops[DP_DROP_NO_NEIGHBOUR]++;
+			s->dir[dir].drops[DP_DROP_NO_NEIGHBOUR]++;
+			drop[nd++] = m;
+			continue;
+		}
+		if (unlikely(m->nb_segs != 1)) {
+			st->drops[DP_DROP_MULTI_SEGMENT]++;
+			drop[nd++] = m;
+			continue;
+		}
+		rte_pktmbuf_adj(m, pi[i].l4_off);
+		g = dir * 2 + pi[i].rtcp;
+		sess[i] = s;
+		sp[g][gn[g]].data = rte_pktmbuf_mtod(m, uint8_t *);
+		sp[g][gn[g]].len = m->data_len;
+		sp[g][gn[g]].room = m->data_len + rte_pktmbuf_tailroom(m);
+		sc[g][gn[g]] = dir == DP_TO_INTERNAL ? s->srtp_in : s->srtp_out;
+		gi[g][gn[g]++] = i;
+	}
+
+	if (gn[G_SRTP_UNPROTECT])
+		rtcg_srtp_unprotect_burst(lc->srtp, sc[G_SRTP_UNPROTECT], sp[G_SRTP_UNPROTECT], gn[G_SRTP_UNPROTECT]);
+	if (gn[G_SRTCP_UNPROTECT])
+		rtcg_srtcp_unprotect_burst(lc->srtp, sc[G_SRTCP_UNPROTECT], sp[G_SRTCP_UNPROTECT], gn[G_SRTCP_UNPROTECT]);
+	if (gn[G_SRTP_PROTECT])
+		rtcg_srtp_protect_burst(lc->srtp, sc[G_SRTP_PROTECT], sp[G_SRTP_PROTECT], gn[G_SRTP_PROTECT]);
+	if (gn[G_SRTCP_PROTECT])
+		rtcg_srtcp_protect_burst(lc->srtp, sc[G_SRTCP_PROTECT], sp[G_SRTCP_PROTECT], gn[G_SRTCP_PROTECT]);
+
+	for (unsigned p = 0; p < dp->n_ports; p++)
+		tx[p].n = 0;
+	for (unsigned g = 0; g < G_KINDS; g++) {
+		unsigned dir = g / 2;
+
+		for (uint16_t k = 0; k < gn[g]; k++) {
+			uint16_t i = gi[g][k];
+			struct rte_mbuf *m = pkts[i];
+			struct dp_session *s = sess[i];
+			const struct dp_leg *out;
+
+			if (sp[g][k].status != RTCG_SRTP_OK) {
+				uint16_t r = srtp_reason(sp[g][k].status);
+
+				st->drops[r]++;
+				s->dir[dir].drops[r]++;
+				drop[nd++] = m;
+				continue;
+			}
+			m->data_len = (uint16_t)sp[g][k].len;
+			m->pkt_len = sp[g][k].len;
+			s->dir[dir].pkts++;
+			s->dir[dir].bytes += sp[g][k].len;
+			s->dir[dir].last_tsc = now;
+			out = &s->leg[dir == DP_TO_INTERNAL ? DP_INTERNAL : DP_PUBLIC];
+			rewrite(m, &dp->ports[out->port], out, g & 1);
+			tx[out->port].pkts[tx[out->port].n++] = m;
+			st->relayed[dir]++;
+		}
+	}
+
+	for (unsigned p = 0; p < dp->n_ports; p++) {
+		uint16_t sent;
+
+		if (tx[p].n == 0)
+			continue;
+		sent = rte_eth_tx_burst(dp->ports[p].port_id, lc->tx_queue, tx[p].pkts, tx[p].n);
+		st->tx += sent;
+		if (unlikely(sent < tx[p].n)) {
+			st->drops[DP_DROP_TX_FULL] += tx[p].n - sent;
+			rte_pktmbuf_free_bulk(&tx[p].pkts[sent], tx[p].n - sent);
+		}
+	}
+	if (np != 0) {
+		unsigned q = rte_ring_enqueue_burst(dp->punt, (void **)punt, np, NULL);
+
+		st->punts += q;
+		if (q < np) {
+			st->drops[DP_DROP_PUNT_FULL] += np - q;
+			rte_pktmbuf_free_bulk(&punt[q], np - q);
+		}
+	}
+	if (nk != 0) {
+		unsigned q = port->to_kernel != NULL
+			? rte_ring_enqueue_burst(port->to_kernel, (void **)kern, nk, NULL) : 0;
+
+		st->exceptions += q;
+		if (q < nk) {
+			st->drops[DP_DROP_EXCEPTION_FULL] += nk - q;
+			rte_pktmbuf_free_bulk(&kern[q], nk - q);
+		}
+	}
+	if (nd != 0)
+		rte_pktmbuf_free_bulk(drop, nd);
 }
 
 int
@@ -35,7 +493,9 @@ dp_worker_main(void *arg)
 			lc = &dp->workers[i];
 	if (lc == NULL)
 		return -EINVAL;
-	DP_LOG(INFO, "worker on lcore %u polls %u rx queue(s)", lcore, lc->n_rxq);
+	DP_LOG(INFO, "worker on lcore %u polls %u rx queue(s), SRTP on %s", lcore, lc->n_rxq,
+	       rtcg_srtp_engine_arch(lc->srtp));
+	rte_rcu_qsbr_thread_online(dp->qsv, lc->index);
 
 	while (!dp->quit) {
 		uint64_t start = rte_rdtsc();
@@ -49,16 +509,20 @@ dp_worker_main(void *arg)
 				continue;
 			lc->stats.rx += n;
 			total += n;
-			worker_burst(lc, pkts, n);
+			worker_burst(dp, lc, lc->rxq[i].port, pkts, n);
 		}
+		/* Every pointer into the session and ban tables is dropped here. */
+		rte_rcu_qsbr_quiescent(dp->qsv, lc->index);
 		if (total != 0) {
 			lc->stats.busy_cycles += rte_rdtsc() - start;
+			lc->stats.busy_pkts += total;
 		} else {
 			if (lc->idle_sleep_us != 0)
 				rte_delay_us_sleep(lc->idle_sleep_us);
 			lc->stats.idle_cycles += rte_rdtsc() - start;
 		}
 	}
+	rte_rcu_qsbr_thread_offline(dp->qsv, lc->index);
 	DP_LOG(INFO, "worker on lcore %u stopped", lcore);
 	return 0;
 }

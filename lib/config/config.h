@@ -116,6 +116,17 @@ struct rtcg_config {
 	struct {
 		uint32_t mbufs;
 		uint32_t burst_size;
+		uint32_t max_sessions;
+		uint32_t replay_window;
+		uint32_t punt_ring_size;
+		struct {
+			uint32_t sessions;
+			int profile; /* enum rtcg_srtp_profile, same order */
+			struct config_addr public_peer;
+			struct config_addr internal_peer;
+			char public_peer_mac[24];
+			char internal_peer_mac[24];
+		} benchmark;
 	} dataplane;
 
 	struct {
@@ -159,6 +170,8 @@ struct rtcg_config {
 		uint32_t ban_seconds;
 		struct config_addr ignore_ip[CONFIG_MAX_LIST];
 		unsigned n_ignore_ip;
+		struct config_addr blocklist[CONFIG_MAX_LIST];
+		unsigned n_blocklist;
 		char state_file[CONFIG_PATH];
 	} ban;
 

@@ -20,6 +20,11 @@
 static const char *const role_names[] = { "public", "internal", "both", NULL };
 static const char *const auth_names[] = { "static", "token", "sip", NULL };
 static const char *const transport_names[] = { "udp", "tcp", "tls", NULL };
+/* The order of enum rtcg_srtp_profile (lib/srtp), which config does not link. */
+static const char *const profile_names[] = {
+	"AES_CM_128_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32", "AEAD_AES_128_GCM",
+	"AEAD_AES_256_GCM", "NULL_HMAC_SHA1_80", NULL
+};
 static const char *const level_names[] = {
 	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug", NULL
 };
@@ -94,9 +99,34 @@ static const struct cfg_field port_keys[] = {
 };
 static const struct cfg_field port_elem = { .name = "", .kind = CFG_SECTION, .sub = port_keys };
 
+#define BENCH(m) (offsetof(CFG, dataplane.benchmark.m) - offsetof(CFG, dataplane.benchmark))
+static const struct cfg_field benchmark_keys[] = {
+	{ "sessions", CFG_UINT, BENCH(sessions), .max = 1000000, .def = "0",
+	  .doc = "Pre-install this many synthetic sessions with deterministic keys and addresses (docs/benchmarks.md) so load generators can send valid traffic without signaling. 0: off; never in production." },
+	{ "profile", CFG_ENUM, BENCH(profile), .choices = profile_names,
+	  .def = "AES_CM_128_HMAC_SHA1_80", .doc = "SRTP profile of the synthetic sessions." },
+	{ "public_peer", CFG_ADDR, BENCH(public_peer), .def = "198.18.128.1",
+	  .doc = "First browser-side address of the synthetic sessions (one address per 16384 sessions)." },
+	{ "internal_peer", CFG_ADDR, BENCH(internal_peer), .def = "198.19.128.1",
+	  .doc = "First SIP-side address of the synthetic sessions (one address per 16384 sessions)." },
+	{ "public_peer_mac", CFG_STRING, BENCH(public_peer_mac), .size = 24,
+	  .def = "\"02:00:00:00:00:01\"", .doc = "Ethernet destination of packets toward the synthetic browsers." },
+	{ "internal_peer_mac", CFG_STRING, BENCH(internal_peer_mac), .size = 24,
+	  .def = "\"02:00:00:00:00:02\"", .doc = "Ethernet destination of packets toward the synthetic SIP side." },
+	END
+};
+
 static const struct cfg_field dataplane_keys[] = {
 	{ "mbufs", CFG_UINT, IN(dataplane, mbufs), .min = 1023, .max = 4194303, .def = "16383",
 	  .doc = "Packet buffers in the pool (2^n - 1 is most efficient)." },
+	{ "max_sessions", CFG_UINT, IN(dataplane, max_sessions), .min = 16, .max = 1000000,
+	  .def = "4096", .doc = "Concurrent media sessions (calls) the session table holds; each takes about 7 KiB of DPDK memory (docs/architecture.md)." },
+	{ "replay_window", CFG_UINT, IN(dataplane, replay_window), .min = 64, .max = 1024,
+	  .def = "128", .doc = "SRTP replay window in packets (a multiple of 64)." },
+	{ "punt_ring_size", CFG_UINT, IN(dataplane, punt_ring_size), .min = 64, .max = 65536,
+	  .def = "4096", .doc = "Packets (STUN, DTLS, latching) that may wait for the control lcore; a power of two. More are dropped and counted." },
+	{ "benchmark", CFG_SECTION, IN(dataplane, benchmark), .sub = benchmark_keys,
+	  .doc = "Benchmark mode, for load tests." },
 	END
 };
 
@@ -205,6 +235,9 @@ static const struct cfg_field ban_keys[] = {
 	{ "ignore_ip", CFG_LIST, IN(ban, ignore_ip), .size = sizeof(struct config_addr),
 	  .max = CONFIG_MAX_LIST, .sub = &addr_elem, .count_offset = IN(ban, n_ignore_ip),
 	  .def = "[\"127.0.0.1/8\", \"::1\"]", .doc = "Addresses (or networks) never banned, like fail2ban's ignoreip." },
+	{ "blocklist", CFG_LIST, IN(ban, blocklist), .size = sizeof(struct config_addr),
+	  .max = CONFIG_MAX_LIST, .sub = &addr_elem, .count_offset = IN(ban, n_blocklist),
+	  .def = "[]", .doc = "Addresses banned for as long as the gateway runs, enforced in the dataplane like any ban." },
 	{ "state_file", CFG_PATH, IN(ban, state_file), .size = CONFIG_PATH,
 	  .def = "rtcgate-bans.state", .doc = "Where bans are kept across restarts." },
 	END
@@ -236,7 +269,7 @@ static const struct cfg_field root_keys[] = {
 	{ "ports", CFG_LIST, offsetof(CFG, ports), .size = sizeof(struct config_port),
 	  .max = CONFIG_MAX_PORTS, .sub = &port_elem, .count_offset = offsetof(CFG, n_ports),
 	  .doc = "Network ports: at least one public and one internal role (or one port with both)." },
-	{ "dataplane", CFG_SECTION, offsetof(CFG, dataplane), .sub = dataplane_keys, .doc = "Packet buffers." },
+	{ "dataplane", CFG_SECTION, offsetof(CFG, dataplane), .sub = dataplane_keys, .doc = "Packet buffers, the session table, benchmark mode." },
 	{ "media", CFG_SECTION, offsetof(CFG, media), .sub = media_keys, .doc = "Media port ranges." },
 	{ "https", CFG_SECTION, offsetof(CFG, https), .sub = https_keys, .doc = "The signaling API listener." },
 	{ "admin", CFG_SECTION, offsetof(CFG, admin), .sub = admin_keys, .doc = "The admin and metrics listener." },
@@ -411,6 +444,21 @@ config_validate(struct rtcg_config *cfg, struct cfg_ctx *ctx)
 	if (cfg->n_ports != 0 && !have_internal)
 		cfg_error(ctx, "ports", "no port has role internal (or both)");
 
+	if (cfg->dataplane.replay_window % 64 != 0)
+		cfg_error(ctx, "dataplane.replay_window", "%u is not a multiple of 64",
+			  cfg->dataplane.replay_window);
+	if ((cfg->dataplane.punt_ring_size & (cfg->dataplane.punt_ring_size - 1)) != 0)
+		cfg_error(ctx, "dataplane.punt_ring_size", "%u is not a power of two",
+			  cfg->dataplane.punt_ring_size);
+	if (cfg->dataplane.benchmark.sessions > cfg->dataplane.max_sessions)
+		cfg_error(ctx, "dataplane.benchmark.sessions", "%u is above dataplane.max_sessions (%u)",
+			  cfg->dataplane.benchmark.sessions, cfg->dataplane.max_sessions);
+	if (!is_mac(cfg->dataplane.benchmark.public_peer_mac))
+		cfg_error(ctx, "dataplane.benchmark.public_peer_mac", "'%s' is not a MAC address",
+			  cfg->dataplane.benchmark.public_peer_mac);
+	if (!is_mac(cfg->dataplane.benchmark.internal_peer_mac))
+		cfg_error(ctx, "dataplane.benchmark.internal_peer_mac", "'%s' is not a MAC address",
+			  cfg->dataplane.benchmark.internal_peer_mac);
 	validate_range(ctx, &cfg->media.public_ports, "media.public_ports");
 	validate_range(ctx, &cfg->media.internal_ports, "media.internal_ports");
 	if (both_roles && cfg->media.public_ports.min <= cfg->media.internal_ports.max &&

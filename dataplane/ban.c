@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ban.c - the ban table workers check first on every public rx burst: a
+ * lock-free rte_hash of source addresses with an expiry, written by the
+ * control lcore. Expired entries are ignored by workers at once and removed
+ * by the control lcore's poll.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_errno.h>
+#include <rte_jhash.h>
+#include <rte_malloc.h>
+
+#include "dp_priv.h"
+
+#define DP_MAX_BANS 65536
+
+int
+dp_bans_init(struct dp *dp, char *err, size_t errlen)
+{
+	struct dp_bans *b = &dp->bans;
+	struct rte_hash_parameters hp = {
+		.name = "rtcg_bans",
+		.entries = DP_MAX_BANS,
+		.key_len = sizeof(struct dp_ban_key),
+		.hash_func = rte_jhash,
+		.socket_id = (int)rte_socket_id(),
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
+			      RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+	};
+	struct rte_hash_rcu_config hrc = { .v = dp->qsv, .mode = RTE_HASH_QSBR_MODE_DQ };
+
+	pthread_mutex_init(&b->lock, NULL);
+	b->max = DP_MAX_BANS;
+	b->list = rte_zmalloc(NULL, b->max * sizeof(*b->list), 0);
+	b->h = rte_hash_create(&hp);
+	if (b->h == NULL || b->list == NULL || rte_hash_rcu_qsbr_add(b->h, &hrc) != 0) {
+		snprintf(err, errlen, "dataplane: cannot create the ban table: %s",
+			 rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < dp->cfg->ban.n_blocklist; i++) {
+		const struct config_addr *a = &dp->cfg->ban.blocklist[i];
+
+		if (dp_ban_add(dp, a->family, a->bytes, 0) != 0) {
+			snprintf(err, errlen, "ban.blocklist[%u]: cannot install %s", i, a->text);
+			return -ENOSPC;
+		}
+	}
+	return 0;
+}
+
+void
+dp_bans_free(struct dp *dp)
+{
+	rte_hash_free(dp->bans.h);
+	rte_free(dp->bans.list);
+	dp->bans.h = NULL;
+	dp->bans.list = NULL;
+}
+
+static int
+ban_key(int family, const uint8_t *addr, struct dp_ban_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (family == AF_INET) {
+		k->family = 4;
+		memcpy(k->addr, addr, 4);
+	} else if (family == AF_INET6) {
+		k->family = 6;
+		memcpy(k->addr, addr, 16);
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+dp_ban_add(struct dp *dp, int family, const uint8_t *addr, uint32_t seconds)
+{
+	struct dp_bans *b = &dp->bans;
+	struct dp_ban_key k;
+	uint64_t expires = seconds == 0 ? UINT64_MAX : dp_now_s() + seconds;
+	unsigned i;
+
+	if (ban_key(family, addr, &k) != 0)
+		return -EINVAL;
+	pthread_mutex_lock(&b->lock);
+	for (i = 0; i < b->n; i++)
+		if (b->list[i].family == k.family && memcmp(b->list[i].addr, k.addr, 16) == 0)
+			break;
+	if (i == b->n && b->n == b->max) {
+		pthread_mutex_unlock(&b->lock);
+		return -ENOSPC;
+	}
+	if (rte_hash_add_key_data(b->h, &k, (void *)(uintptr_t)expires) != 0) {
+		pthread_mutex_unlock(&b->lock);
+		return -ENOSPC;
+	}
+	if (i == b->n) {
+		b->list[i].family = k.family;
+		memcpy(b->list[i].addr, k.addr, 16);
+		b->n++;
+	}
+	b->list[i].expires = expires;
+	b->count = b->n;
+	pthread_mutex_unlock(&b->lock);
+	return 0;
+}
+
+static void
+remove_at(struct dp_bans *b, unsigned i)
+{
+	struct dp_ban_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.family = b->list[i].family;
+	memcpy(k.addr, b->list[i].addr, 16);
+	rte_hash_del_key(b->h, &k);
+	b->list[i] = b->list[--b->n];
+	b->count = b->n;
+}
+
+int
+dp_ban_del(struct dp *dp, int family, const uint8_t *addr)
+{
+	struct dp_bans *b = &dp->bans;
+	struct dp_ban_key k;
+	int rc = -ENOENT;
+
+	if (ban_key(family, addr, &k) != 0)
+		return -EINVAL;
+	pthread_mutex_lock(&b->lock);
+	for (unsigned i = 0; i < b->n; i++) {
+		if (b->list[i].family == k.family && memcmp(b->list[i].addr, k.addr, 16) == 0) {
+			remove_at(b, i);
+			rc = 0;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&b->lock);
+	return rc;
+}
+
+uint32_t
+dp_ban_count(const struct dp *dp)
+{
+	return dp->bans.count;
+}
+
+void
+dp_bans_expire(struct dp *dp)
+{
+	struct dp_bans *b = &dp->bans;
+	uint64_t now = dp_now_s();
+
+	if (b->count == 0)
+		return;
+	pthread_mutex_lock(&b->lock);
+	for (unsigned i = 0; i < b->n;) {
+		if (b->list[i].expires <= now)
+			remove_at(b, i);
+		else
+			i++;
+	}
+	pthread_mutex_unlock(&b->lock);
+}
