@@ -1,0 +1,806 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_relay.c - the dataplane's packet path, end to end, through net_ring
+ * ports: a worker lcore runs the real loop while this program plays the
+ * browser (SRTP from libsrtp2) on the public ring and the SIP side (plain
+ * RTP) on the internal ring, and the control lcore (session and ban tables).
+ * Run inside a network namespace of its own (the exception path creates TAP
+ * interfaces): tests/dataplane/run_in_netns.sh does that.
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <rte_udp.h>
+
+#include "dataplane.h"
+#include "libsrtp_policy.h"
+
+static unsigned passed, failed;
+
+#define CHECK(cond, ...)                                     \
+	do {                                                 \
+		if (cond) {                                  \
+			passed++;                            \
+			printf("ok   - ");                   \
+		} else {                                     \
+			failed++;                            \
+			printf("FAIL - (%s:%d) ", __FILE__, __LINE__); \
+		}                                            \
+		printf(__VA_ARGS__);                         \
+		printf("\n");                                \
+	} while (0)
+
+static struct rte_ring *pub_in, *pub_out, *int_in, *int_out;
+static struct rte_mempool *pool;
+static struct dp *dp;
+static struct rte_ether_addr pub_mac, int_mac;
+static const uint8_t peer_mac[6] = { 0x02, 0, 0, 0, 0, 0x42 };
+
+static const uint8_t PUB4[4] = { 198, 18, 0, 1 }, INT4[4] = { 198, 19, 0, 1 };
+static uint8_t PUB6[16], INT6[16];
+
+/* ---- frames ---- */
+
+struct addr {
+	int family;
+	uint8_t ip[16];
+	uint16_t port;
+};
+
+static struct addr
+a4(const uint8_t ip[4], uint16_t port)
+{
+	struct addr a = { .family = AF_INET, .port = port };
+
+	memcpy(a.ip, ip, 4);
+	return a;
+}
+
+static struct addr
+a4n(uint8_t c, uint8_t d, uint16_t port, bool internal)
+{
+	uint8_t ip[4] = { 198, internal ? 19 : 18, c, d };
+
+	return a4(ip, port);
+}
+
+static struct rte_mbuf *
+frame(const struct rte_ether_addr *dst_mac, struct addr src, struct addr dst,
+      const uint8_t *payload, unsigned len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct rte_ether_hdr *eth;
+	struct rte_udp_hdr *udp;
+	unsigned iplen = src.family == AF_INET ? 20 : 40;
+	uint8_t *p;
+
+	p = (uint8_t *)rte_pktmbuf_append(m, 14 + iplen + 8 + len);
+	eth = (struct rte_ether_hdr *)p;
+	rte_ether_addr_copy(dst_mac, &eth->dst_addr);
+	memcpy(eth->src_addr.addr_bytes, peer_mac, 6);
+	udp = (struct rte_udp_hdr *)(p + 14 + iplen);
+	udp->src_port = htons(src.port);
+	udp->dst_port = htons(dst.port);
+	udp->dgram_len = htons(8 + len);
+	udp->dgram_cksum = 0;
+	memcpy(udp + 1, payload, len);
+	if (src.family == AF_INET) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+
+		eth->ether_type = htons(RTE_ETHER_TYPE_IPV4);
+		memset(ip, 0, sizeof(*ip));
+		ip->version_ihl = RTE_IPV4_VHL_DEF;
+		ip->total_length = htons(20 + 8 + len);
+		ip->time_to_live = 64;
+		ip->next_proto_id = IPPROTO_UDP;
+		memcpy(&ip->src_addr, src.ip, 4);
+		memcpy(&ip->dst_addr, dst.ip, 4);
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+	} else {
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eth + 1);
+
+		eth->ether_type = htons(RTE_ETHER_TYPE_IPV6);
+		memset(ip, 0, sizeof(*ip));
+		ip->vtc_flow = htonl(6u << 28);
+		ip->payload_len = htons(8 + len);
+		ip->proto = IPPROTO_UDP;
+		ip->hop_limits = 64;
+		memcpy(ip->src_addr, src.ip, 16);
+		memcpy(ip->dst_addr, dst.ip, 16);
+		udp->dgram_cksum = rte_ipv6_udptcp_cksum(ip, udp);
+	}
+	return m;
+}
+
+/* A parsed output frame. */
+struct out {
+	struct addr src, dst;
+	uint8_t payload[2048];
+	unsigned len;
+	bool cksum_ok;
+	uint8_t dst_mac[6], src_mac[6];
+};
+
+static bool
+parse_out(struct rte_mbuf *m, struct out *o)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)p;
+	struct rte_udp_hdr *udp;
+
+	memset(o, 0, sizeof(*o));
+	memcpy(o->dst_mac, eth->dst_addr.addr_bytes, 6);
+	memcpy(o->src_mac, eth->src_addr.addr_bytes, 6);
+	if (eth->ether_type == htons(RTE_ETHER_TYPE_IPV4)) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+
+		if (ip->next_proto_id != IPPROTO_UDP)
+			return false;
+		udp = (struct rte_udp_hdr *)(ip + 1);
+		o->src.family = o->dst.family = AF_INET;
+		memcpy(o->src.ip, &ip->src_addr, 4);
+		memcpy(o->dst.ip, &ip->dst_addr, 4);
+		o->cksum_ok = rte_ipv4_cksum(ip) == 0 || ip->hdr_checksum == 0xffff;
+		o->cksum_ok = o->cksum_ok && rte_ipv4_udptcp_cksum_verify(ip, udp) == 0 &&
+			      rte_raw_cksum(ip, 20) == 0xffff;
+	} else if (eth->ether_type == htons(RTE_ETHER_TYPE_IPV6)) {
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eth + 1);
+
+		if (ip->proto != IPPROTO_UDP)
+			return false;
+		udp = (struct rte_udp_hdr *)(ip + 1);
+		o->src.family = o->dst.family = AF_INET6;
+		memcpy(o->src.ip, ip->src_addr, 16);
+		memcpy(o->dst.ip, ip->dst_addr, 16);
+		o->cksum_ok = rte_ipv6_udptcp_cksum_verify(ip, udp) == 0;
+	} else {
+		return false;
+	}
+	o->src.port = ntohs(udp->src_port);
+	o->dst.port = ntohs(udp->dst_port);
+	o->len = ntohs(udp->dgram_len) - 8;
+	if (ntohs(udp->dgram_len) < 8 || o->len > sizeof(o->payload) ||
+	    (uint8_t *)(udp + 1) + o->len > p + m->data_len)
+		return false;
+	memcpy(o->payload, udp + 1, o->len);
+	return true;
+}
+
+static void
+send_ring(struct rte_ring *r, struct rte_mbuf *m)
+{
+	while (rte_ring_enqueue(r, m) != 0)
+		rte_pause();
+}
+
+/*
+ * Wait up to ms for one UDP frame on r. What the kernel sends through the
+ * exception path (IPv6 router solicitations...) is skipped.
+ */
+static bool
+recv_ring(struct rte_ring *r, struct out *o, unsigned ms)
+{
+	uint64_t end = rte_get_tsc_cycles() + rte_get_tsc_hz() / 1000 * ms;
+	struct rte_mbuf *m;
+
+	while (rte_get_tsc_cycles() < end) {
+		dp_control_poll(dp);
+		if (rte_ring_dequeue(r, (void **)&m) == 0) {
+			bool ok = parse_out(m, o);
+
+			rte_pktmbuf_free(m);
+			if (ok)
+				return true;
+			continue;
+		}
+		rte_delay_us_sleep(50);
+	}
+	return false;
+}
+
+static void
+drain(struct rte_ring *r)
+{
+	struct rte_mbuf *m;
+
+	rte_delay_ms(5);
+	while (rte_ring_dequeue(r, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+}
+
+static bool
+same_addr(const struct addr *a, const struct addr *b)
+{
+	return a->family == b->family && a->port == b->port &&
+	       memcmp(a->ip, b->ip, a->family == AF_INET ? 4 : 16) == 0;
+}
+
+/* ---- RTP and libsrtp2 ---- */
+
+static unsigned
+rtp(uint8_t *buf, uint16_t seq, uint32_t ssrc, unsigned payload_len, uint8_t fill)
+{
+	buf[0] = 0x80;
+	buf[1] = 111;
+	buf[2] = seq >> 8;
+	buf[3] = seq & 0xff;
+	memset(buf + 4, 0, 4);
+	buf[4] = 0x12;
+	buf[8] = ssrc >> 24;
+	buf[9] = ssrc >> 16;
+	buf[10] = ssrc >> 8;
+	buf[11] = ssrc;
+	for (unsigned i = 0; i < payload_len; i++)
+		buf[12 + i] = (uint8_t)(fill + i);
+	return 12 + payload_len;
+}
+
+/* A minimal RTCP receiver report (PT 201) with one extra word. */
+static unsigned
+rtcp(uint8_t *buf, uint32_t ssrc)
+{
+	buf[0] = 0x80;
+	buf[1] = 201;
+	buf[2] = 0;
+	buf[3] = 2;
+	buf[4] = ssrc >> 24;
+	buf[5] = ssrc >> 16;
+	buf[6] = ssrc >> 8;
+	buf[7] = ssrc;
+	memcpy(buf + 8, "rtcg", 4);
+	return 12;
+}
+
+static srtp_t
+libsrtp(const struct dp_srtp_spec *k, bool inbound)
+{
+	srtp_policy_t pol;
+	uint8_t master[46];
+	int kl = rtcg_srtp_profile_key_len(k->profile), sl = rtcg_srtp_profile_salt_len(k->profile);
+	srtp_t s;
+
+	libsrtp_policy_for(k->profile, &pol);
+	memcpy(master, k->key, kl);
+	memcpy(master + kl, k->salt, sl);
+	pol.key = master;
+	pol.ssrc.type = inbound ? ssrc_any_inbound : ssrc_any_outbound;
+	pol.window_size = 128;
+	if (srtp_create(&s, &pol) != srtp_err_status_ok)
+		abort();
+	return s;
+}
+
+static void
+keys(struct dp_srtp_spec *k, int profile, uint8_t seed)
+{
+	k->profile = profile;
+	for (unsigned i = 0; i < 32; i++)
+		k->key[i] = (uint8_t)(seed * 17 + i);
+	for (unsigned i = 0; i < 14; i++)
+		k->salt[i] = (uint8_t)(seed * 5 + i * 3);
+}
+
+/* A session: public remote (browser) and internal remote (SIP side). */
+struct sess {
+	struct dp_session_spec spec;
+	uint32_t id;
+	struct addr pub_local, pub_remote, int_local, int_remote;
+	srtp_t browser_tx, browser_rx; /* the browser's libsrtp2 contexts */
+};
+
+static void
+sess_spec(struct sess *s, unsigned i, int profile, bool v6_public, bool rtcp_mux_internal)
+{
+	struct dp_leg_spec *pl = &s->spec.leg[DP_PUBLIC], *il = &s->spec.leg[DP_INTERNAL];
+
+	memset(s, 0, sizeof(*s));
+	if (v6_public) {
+		s->pub_local = (struct addr){ .family = AF_INET6, .port = (uint16_t)(20000 + 2 * i) };
+		memcpy(s->pub_local.ip, PUB6, 16);
+		s->pub_remote = s->pub_local;
+		s->pub_remote.ip[15] = 0x99;
+		s->pub_remote.port = (uint16_t)(40000 + i);
+	} else {
+		s->pub_local = a4(PUB4, (uint16_t)(20000 + 2 * i));
+		s->pub_remote = a4n(1, (uint8_t)(10 + i % 200), (uint16_t)(40000 + i), false);
+	}
+	s->int_local = a4(INT4, (uint16_t)(30000 + 2 * i));
+	s->int_remote = a4n(2, (uint8_t)(10 + i % 200), (uint16_t)(50000 + 2 * i), true);
+
+	pl->family = s->pub_local.family;
+	memcpy(pl->local_ip, s->pub_local.ip, 16);
+	pl->local_port = s->pub_local.port;
+	memcpy(pl->remote_ip, s->pub_remote.ip, 16);
+	pl->remote_port = s->pub_remote.port;
+	memcpy(pl->remote_mac, peer_mac, 6);
+	pl->have_mac = true;
+	il->family = AF_INET;
+	memcpy(il->local_ip, s->int_local.ip, 4);
+	il->local_port = s->int_local.port;
+	memcpy(il->remote_ip, s->int_remote.ip, 4);
+	il->remote_port = s->int_remote.port;
+	if (!rtcp_mux_internal) {
+		il->local_rtcp_port = s->int_local.port + 1;
+		il->remote_rtcp_port = s->int_remote.port + 1;
+	}
+	memcpy(il->remote_mac, peer_mac, 6);
+	il->have_mac = true;
+	keys(&s->spec.srtp_in, profile, (uint8_t)(2 * i + 1));
+	keys(&s->spec.srtp_out, profile, (uint8_t)(2 * i + 2));
+}
+
+static int
+sess_create(struct sess *s)
+{
+	int rc = dp_session_create(dp, &s->spec, &s->id);
+
+	if (rc == 0) {
+		s->browser_tx = libsrtp(&s->spec.srtp_in, false);
+		s->browser_rx = libsrtp(&s->spec.srtp_out, true);
+	}
+	return rc;
+}
+
+static void
+sess_free(struct sess *s)
+{
+	srtp_dealloc(s->browser_tx);
+	srtp_dealloc(s->browser_rx);
+}
+
+/* The browser sends one SRTP (or SRTCP) packet of plain `pt`; returns its protected form. */
+static struct rte_mbuf *
+browser_packet(struct sess *s, const uint8_t *pt, unsigned len, bool is_rtcp, uint8_t *wire,
+	       int *wire_len)
+{
+	memcpy(wire, pt, len);
+	*wire_len = (int)len;
+	if (is_rtcp)
+		srtp_protect_rtcp(s->browser_tx, wire, wire_len);
+	else
+		srtp_protect(s->browser_tx, wire, wire_len);
+	return frame(&pub_mac, s->pub_remote, s->pub_local, wire, (unsigned)*wire_len);
+}
+
+/* ---- the tests ---- */
+
+static void
+test_relay(int profile, bool v6, const char *name)
+{
+	struct sess s;
+	uint8_t pt[1500], wire[1600];
+	int wl;
+	struct out o;
+	unsigned len;
+	struct dp_session_stats st;
+
+	sess_spec(&s, v6 ? 7 : (unsigned)profile, profile, v6, false);
+	CHECK(sess_create(&s) == 0, "%s: session created", name);
+
+	/* browser -> gateway -> SIP side: decrypted byte for byte */
+	for (unsigned k = 0; k < 5; k++) {
+		len = rtp(pt, (uint16_t)(65533 + k), 0x11223344, 20 + 150 * k, (uint8_t)k);
+		send_ring(pub_in, browser_packet(&s, pt, len, false, wire, &wl));
+		bool got = recv_ring(int_out, &o, 500);
+
+		CHECK(got && o.len == len && memcmp(o.payload, pt, len) == 0,
+		      "%s: SRTP seq %u (%u bytes) relayed to the internal side decrypted byte-exact",
+		      name, (65533 + k) & 0xffff, len);
+		if (k == 0) {
+			CHECK(got && same_addr(&o.src, &s.int_local) && same_addr(&o.dst, &s.int_remote) &&
+			      o.cksum_ok && memcmp(o.dst_mac, peer_mac, 6) == 0 &&
+			      memcmp(o.src_mac, int_mac.addr_bytes, 6) == 0,
+			      "%s: internal leg addresses, ports, MACs and checksums rewritten", name);
+		}
+	}
+	/* SRTCP -> RTCP on the internal leg's separate RTCP port */
+	len = rtcp(pt, 0x11223344);
+	send_ring(pub_in, browser_packet(&s, pt, len, true, wire, &wl));
+	CHECK(recv_ring(int_out, &o, 500) && o.len == len && memcmp(o.payload, pt, len) == 0 &&
+	      o.dst.port == s.int_remote.port + 1 && o.src.port == s.int_local.port + 1,
+	      "%s: SRTCP relayed as RTCP between the internal RTCP ports", name);
+
+	/* SIP side -> gateway -> browser: libsrtp2 accepts and decrypts */
+	for (unsigned k = 0; k < 3; k++) {
+		len = rtp(pt, (uint16_t)(100 + k), 0x55667788, 160, (uint8_t)(7 * k));
+		send_ring(int_in, frame(&int_mac, s.int_remote, s.int_local, pt, len));
+		bool got = recv_ring(pub_out, &o, 500);
+		int ol = (int)o.len;
+
+		CHECK(got && srtp_unprotect(s.browser_rx, o.payload, &ol) == srtp_err_status_ok &&
+		      (unsigned)ol == len && memcmp(o.payload, pt, len) == 0,
+		      "%s: RTP seq %u protected toward the browser, libsrtp2 decrypts it byte-exact",
+		      name, 100 + k);
+		if (k == 0)
+			CHECK(got && same_addr(&o.src, &s.pub_local) && same_addr(&o.dst, &s.pub_remote) &&
+			      o.cksum_ok, "%s: public leg addresses, ports and checksums rewritten", name);
+	}
+	len = rtcp(pt, 0x55667788);
+	send_ring(int_in, frame(&int_mac, (struct addr){ .family = AF_INET, .port = s.int_remote.port + 1 },
+				s.int_local, pt, len));
+	drain(pub_out); /* wrong source address: dropped, see the counter below */
+	{
+		struct addr src = s.int_remote, dst = s.int_local;
+		int ol;
+
+		src.port++;
+		dst.port++;
+		send_ring(int_in, frame(&int_mac, src, dst, pt, len));
+		bool got = recv_ring(pub_out, &o, 500);
+
+		ol = (int)o.len;
+		CHECK(got && o.dst.port == s.pub_remote.port &&
+		      srtp_unprotect_rtcp(s.browser_rx, o.payload, &ol) == srtp_err_status_ok &&
+		      (unsigned)ol == len && memcmp(o.payload, pt, len) == 0,
+		      "%s: RTCP from the internal RTCP port protected as SRTCP on the muxed public 5-tuple", name);
+	}
+
+	/* tampered, replayed */
+	len = rtp(pt, 200, 0x11223344, 100, 1);
+	{
+		struct rte_mbuf *m = browser_packet(&s, pt, len, false, wire, &wl);
+		struct rte_mbuf *again = frame(&pub_mac, s.pub_remote, s.pub_local, wire, (unsigned)wl);
+		struct rte_mbuf *bad;
+
+		send_ring(pub_in, m);
+		CHECK(recv_ring(int_out, &o, 500), "%s: fresh packet relayed", name);
+		send_ring(pub_in, again);
+		len = rtp(pt, 201, 0x11223344, 100, 1);
+		m = browser_packet(&s, pt, len, false, wire, &wl);
+		rte_pktmbuf_free(m);
+		wire[wl - 1] ^= 1;
+		bad = frame(&pub_mac, s.pub_remote, s.pub_local, wire, (unsigned)wl);
+		send_ring(pub_in, bad);
+		CHECK(!recv_ring(int_out, &o, 100), "%s: replayed and tampered packets not relayed", name);
+	}
+	dp_session_stats(dp, s.id, &st);
+	CHECK(st.drops[DP_TO_INTERNAL][DP_DROP_REPLAY] == 1 &&
+	      st.drops[DP_TO_INTERNAL][DP_DROP_AUTH_FAIL] == 1,
+	      "%s: session counts 1 replay and 1 auth failure (got %" PRIu64 ", %" PRIu64 ")", name,
+	      st.drops[DP_TO_INTERNAL][DP_DROP_REPLAY], st.drops[DP_TO_INTERNAL][DP_DROP_AUTH_FAIL]);
+	CHECK(st.drops[DP_TO_PUBLIC][DP_DROP_WRONG_SOURCE] == 1 && st.pkts[DP_TO_INTERNAL] == 7 &&
+	      st.pkts[DP_TO_PUBLIC] == 4,
+	      "%s: session counts packets per direction (%" PRIu64 "/%" PRIu64 ") and the wrong-source drop",
+	      name, st.pkts[DP_TO_INTERNAL], st.pkts[DP_TO_PUBLIC]);
+	CHECK(dp_session_delete(dp, s.id) == 0, "%s: session deleted", name);
+	dp_sync(dp);
+	len = rtp(pt, 300, 0x11223344, 100, 1);
+	send_ring(pub_in, browser_packet(&s, pt, len, false, wire, &wl));
+	CHECK(!recv_ring(int_out, &o, 100), "%s: nothing relayed after delete", name);
+	sess_free(&s);
+}
+
+static unsigned punted[4];
+
+static void
+on_punt(void *arg, struct rte_mbuf *m, enum dp_punt_kind kind, uint16_t port)
+{
+	if (kind < 4)
+		punted[kind]++;
+	rte_pktmbuf_free(m);
+}
+
+static uint64_t
+drops(enum dp_drop_reason r)
+{
+	struct dp_totals t;
+
+	dp_totals(dp, &t);
+	return t.drops[r];
+}
+
+static void
+test_classify_and_bans(void)
+{
+	struct sess s;
+	uint8_t pt[200], wire[300];
+	int wl;
+	struct out o;
+	unsigned len;
+	uint64_t before;
+	struct dp_totals t0, t1;
+
+	sess_spec(&s, 20, RTCG_SRTP_AES128_CM_SHA1_80, false, true);
+	CHECK(sess_create(&s) == 0, "classify: session created");
+	dp_set_punt_handler(dp, on_punt, NULL);
+
+	/* STUN binding request and a DTLS record on the media port go to control. */
+	memset(pt, 0, sizeof(pt));
+	pt[1] = 0x01;
+	send_ring(pub_in, frame(&pub_mac, s.pub_remote, s.pub_local, pt, 20));
+	pt[0] = 22;
+	send_ring(pub_in, frame(&pub_mac, s.pub_remote, s.pub_local, pt, 40));
+	for (int i = 0; i < 100 && (punted[DP_PUNT_STUN] == 0 || punted[DP_PUNT_DTLS] == 0); i++) {
+		rte_delay_ms(2);
+		dp_control_poll(dp);
+	}
+	CHECK(punted[DP_PUNT_STUN] == 1 && punted[DP_PUNT_DTLS] == 1,
+	      "STUN (first byte 0) and DTLS (22) on a public media port are punted to the control lcore");
+
+	/* Not RTP (first byte 64), and RTP to a port with no session. */
+	before = drops(DP_DROP_NOT_RTP);
+	pt[0] = 64;
+	send_ring(pub_in, frame(&pub_mac, s.pub_remote, s.pub_local, pt, 40));
+	before += drops(DP_DROP_NO_SESSION);
+	len = rtp(pt, 1, 1, 50, 0);
+	send_ring(pub_in, frame(&pub_mac, s.pub_remote, a4(PUB4, 29998), pt, len));
+	/* From the right port but another address: not this session either. */
+	send_ring(pub_in, frame(&pub_mac, a4n(1, 250, s.pub_remote.port, false), s.pub_local, pt, len));
+	rte_delay_ms(20);
+	CHECK(drops(DP_DROP_NOT_RTP) + drops(DP_DROP_NO_SESSION) == before + 3 && !recv_ring(int_out, &o, 20),
+	      "not-RTP and unknown 5-tuples are dropped and counted");
+
+	/* ARP and a TCP SYN go to the kernel. */
+	dp_totals(dp, &t0);
+	{
+		struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+		struct rte_ether_hdr *eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, 60);
+
+		memset(eth, 0, 60);
+		memset(eth->dst_addr.addr_bytes, 0xff, 6);
+		memcpy(eth->src_addr.addr_bytes, peer_mac, 6);
+		eth->ether_type = htons(RTE_ETHER_TYPE_ARP);
+		send_ring(pub_in, m);
+		len = rtp(pt, 1, 1, 50, 0);
+		/* SIP on 5060 is not a media port: the kernel's. */
+		send_ring(pub_in, frame(&pub_mac, s.pub_remote, a4(PUB4, 5060), pt, len));
+	}
+	rte_delay_ms(20);
+	dp_control_poll(dp);
+	dp_totals(dp, &t1);
+	CHECK(t1.exceptions == t0.exceptions + 2,
+	      "ARP and UDP to a non-media port take the exception path (%" PRIu64 ")",
+	      t1.exceptions - t0.exceptions);
+
+	/* Bans: a banned browser is dropped first, then passes once unbanned. */
+	len = rtp(pt, 10, 0x01020304, 60, 3);
+	send_ring(pub_in, browser_packet(&s, pt, len, false, wire, &wl));
+	CHECK(recv_ring(int_out, &o, 500), "ban: relayed before the ban");
+	CHECK(dp_ban_add(dp, AF_INET, s.pub_remote.ip, 600) == 0 && dp_ban_count(dp) == 1, "ban: added");
+	before = drops(DP_DROP_BANNED);
+	len = rtp(pt, 11, 0x01020304, 60, 3);
+	send_ring(pub_in, browser_packet(&s, pt, len, false, wire, &wl));
+	pt[0] = 0;
+	send_ring(pub_in, frame(&pub_mac, s.pub_remote, s.pub_local, pt, 20)); /* STUN too */
+	send_ring(pub_in, frame(&pub_mac, s.pub_remote, a4(PUB4, 443), pt, 20)); /* and TCP's path */
+	rte_delay_ms(20);
+	CHECK(!recv_ring(int_out, &o, 50) && drops(DP_DROP_BANNED) == before + 3,
+	      "ban: media, STUN and exception-path packets from a banned address dropped (%" PRIu64 ")",
+	      drops(DP_DROP_BANNED) - before);
+	CHECK(dp_ban_del(dp, AF_INET, s.pub_remote.ip) == 0, "ban: removed");
+	dp_sync(dp);
+	len = rtp(pt, 12, 0x01020304, 60, 3);
+	send_ring(pub_in, browser_packet(&s, pt, len, false, wire, &wl));
+	CHECK(recv_ring(int_out, &o, 500), "ban: relayed again after removal");
+	CHECK(dp_ban_add(dp, AF_INET, s.pub_remote.ip, 1) == 0, "ban: a 1-second ban");
+	rte_delay_ms(2100);
+	dp_control_poll(dp);
+	CHECK(dp_ban_count(dp) == 0, "ban: expired and removed by the control poll");
+
+	dp_session_delete(dp, s.id);
+	sess_free(&s);
+}
+
+/* Symmetric RTP: the internal remote moves; the session follows it. */
+static void
+test_latch(void)
+{
+	struct sess s;
+	uint8_t pt[200];
+	struct out o;
+	unsigned len;
+	struct addr moved;
+
+	sess_spec(&s, 30, RTCG_SRTP_AES128_CM_SHA1_80, false, true);
+	s.spec.latch_internal = true;
+	s.spec.leg[DP_INTERNAL].have_mac = false;
+	CHECK(sess_create(&s) == 0, "latch: session created without a known internal MAC");
+	moved = s.int_remote;
+	moved.port = 61000;
+	len = rtp(pt, 1, 9, 80, 1);
+	send_ring(int_in, frame(&int_mac, moved, s.int_local, pt, len));
+	CHECK(!recv_ring(pub_out, &o, 50), "latch: the first packet from a new source is punted");
+	for (int i = 0; i < 20; i++) {
+		dp_control_poll(dp);
+		rte_delay_ms(2);
+	}
+	len = rtp(pt, 2, 9, 80, 1);
+	send_ring(int_in, frame(&int_mac, moved, s.int_local, pt, len));
+	CHECK(recv_ring(pub_out, &o, 500), "latch: later packets from it are relayed");
+	{
+		uint8_t bpt[200], wire[300];
+		int wl;
+
+		len = rtp(bpt, 5, 77, 40, 2);
+		send_ring(pub_in, browser_packet(&s, bpt, len, false, wire, &wl));
+		CHECK(recv_ring(int_out, &o, 500) && o.dst.port == 61000 &&
+		      memcmp(o.dst_mac, peer_mac, 6) == 0,
+		      "latch: the browser's media now goes to the latched port and MAC");
+	}
+	dp_session_delete(dp, s.id);
+	sess_free(&s);
+}
+
+/*
+ * Sessions added and deleted while the worker relays: every packet out
+ * belongs to the session its input port names (its key decrypts it), and
+ * nothing comes out for a session after its delete returned and a grace
+ * period passed.
+ */
+static void
+test_churn(void)
+{
+	enum { N = 64 };
+	static struct sess ss[N];
+	bool live[N] = { 0 };
+	unsigned created = 0, deleted = 0, updated = 0, relayed = 0, wrong = 0, stale = 0;
+	uint64_t end = rte_get_tsc_cycles() + rte_get_tsc_hz() * 2;
+	uint8_t pt[300];
+	unsigned round = 0;
+
+	srand(7);
+	for (unsigned i = 0; i < N; i++)
+		sess_spec(&ss[i], 100 + i, i % 2 ? RTCG_SRTP_AEAD_AES_128_GCM : RTCG_SRTP_AES128_CM_SHA1_80,
+			  false, true);
+	while (rte_get_tsc_cycles() < end && round < 100000) {
+		unsigned i = (unsigned)rand() % N;
+		struct rte_mbuf *m;
+
+		round++;
+		if (!live[i] && sess_create(&ss[i]) == 0) {
+			live[i] = true;
+			created++;
+		} else if (live[i] && rand() % 4 == 1) {
+			/* Copy-on-write update with the same keys: SRTP state carries over. */
+			if (dp_session_update(dp, ss[i].id, &ss[i].spec) == 0)
+				updated++;
+		} else if (live[i] && rand() % 4 == 0) {
+			dp_session_delete(dp, ss[i].id);
+			dp_sync(dp);
+			live[i] = false;
+			deleted++;
+			/* Anything still queued for it was sent before the delete. */
+			drain(pub_out);
+			sess_free(&ss[i]);
+			{
+				unsigned len = rtp(pt, 1, 1, 100, 0);
+
+				send_ring(int_in, frame(&int_mac, ss[i].int_remote, ss[i].int_local, pt, len));
+				rte_delay_us_sleep(300);
+				while (rte_ring_dequeue(pub_out, (void **)&m) == 0) {
+					struct out o;
+
+					if (parse_out(m, &o) && o.dst.port == ss[i].pub_remote.port)
+						stale++;
+					rte_pktmbuf_free(m);
+				}
+			}
+			continue;
+		}
+		/* A burst of RTP from every live session's SIP side. */
+		for (unsigned j = 0; j < N; j++) {
+			if (!live[j])
+				continue;
+			unsigned len = rtp(pt, (uint16_t)round, 0xabc00000 + j, 100, (uint8_t)j);
+
+			send_ring(int_in, frame(&int_mac, ss[j].int_remote, ss[j].int_local, pt, len));
+		}
+		rte_delay_us_sleep(200);
+		while (rte_ring_dequeue(pub_out, (void **)&m) == 0) {
+			struct out o;
+
+			if (parse_out(m, &o)) {
+				unsigned j = o.dst.port - 40100u;
+				int ol = (int)o.len;
+
+				if (j >= N || !live[j] ||
+				    srtp_unprotect(ss[j].browser_rx, o.payload, &ol) != srtp_err_status_ok ||
+				    o.payload[12] != (uint8_t)j)
+					wrong++;
+				else
+					relayed++;
+			}
+			rte_pktmbuf_free(m);
+		}
+	}
+	CHECK(created > 20 && deleted > 10 && updated > 10 && relayed > 1000,
+	      "churn: %u creates, %u updates, %u deletes, %u packets relayed under traffic in %u rounds",
+	      created, updated, deleted, relayed, round);
+	CHECK(wrong == 0, "churn: no packet reached the wrong session (%u)", wrong);
+	CHECK(stale == 0, "churn: no packet relayed for a deleted session (%u)", stale);
+	for (unsigned i = 0; i < N; i++) {
+		if (live[i]) {
+			dp_session_delete(dp, ss[i].id);
+			sess_free(&ss[i]);
+		}
+	}
+	dp_sync(dp);
+	CHECK(dp_session_count(dp) == 0, "churn: table empty at the end");
+}
+
+static const char *CONFIG =
+	"eal: {no_huge: true, memory_mb: 512, no_pci: true}\n"
+	"lcores: {control: 0, workers: [1]}\n"
+	"ports:\n"
+	"  - {name: tpub, device: net_ring_rpub, role: public, addresses: [198.18.0.1/24, \"2001:2::1/64\"]}\n"
+	"  - {name: tint, device: net_ring_rint, role: internal, addresses: [198.19.0.1/24]}\n"
+	"dataplane: {mbufs: 16383, max_sessions: 256}\n";
+
+int
+main(int argc, char **argv)
+{
+	char prefix[64], err[300];
+	char *eal[] = { argv[0], "-l", "0,1", "--no-huge", "-m", "512", "--no-pci", "--file-prefix",
+			prefix, "--log-level", "pmd.net.tap:crit", NULL };
+	struct config_errors errs;
+	struct rtcg_config *cfg;
+	struct rte_ring *pub_tx[2], *int_tx[2];
+
+	snprintf(prefix, sizeof(prefix), "rtcg-relay-%d", getpid());
+	if (rte_eal_init(RTE_DIM(eal) - 1, eal) < 0) {
+		fprintf(stderr, "EAL init failed\n");
+		return 1;
+	}
+	inet_pton(AF_INET6, "2001:2::1", PUB6);
+	inet_pton(AF_INET6, "2001:2:0:1::1", INT6);
+	srtp_init();
+	pool = rte_pktmbuf_pool_create("test_pool", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	pub_in = rte_ring_create("pub_in", 4096, 0, 0);
+	pub_out = rte_ring_create("pub_out", 4096, 0, 0);
+	int_in = rte_ring_create("int_in", 4096, 0, 0);
+	int_out = rte_ring_create("int_out", 4096, 0, 0);
+	pub_tx[0] = pub_tx[1] = pub_out;
+	int_tx[0] = int_tx[1] = int_out;
+	if (rte_eth_from_rings("rpub", &pub_in, 1, pub_tx, 2, 0) < 0 ||
+	    rte_eth_from_rings("rint", &int_in, 1, int_tx, 2, 0) < 0) {
+		fprintf(stderr, "ring ports failed\n");
+		return 1;
+	}
+	cfg = config_load_buffer("test", CONFIG, strlen(CONFIG), NULL, 0, NULL, &errs);
+	if (cfg == NULL) {
+		for (unsigned i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.msg[i]);
+		return 1;
+	}
+	dp = dp_create(cfg, err, sizeof(err));
+	if (dp == NULL) {
+		fprintf(stderr, "dp_create: %s\n", err);
+		return 1;
+	}
+	CHECK(dp_start(dp) == 0, "dataplane started on two ring ports, one worker");
+	{
+		uint16_t id;
+
+		rte_eth_dev_get_port_by_name("net_ring_rpub", &id);
+		rte_eth_macaddr_get(id, &pub_mac);
+		rte_eth_dev_get_port_by_name("net_ring_rint", &id);
+		rte_eth_macaddr_get(id, &int_mac);
+	}
+
+	test_relay(RTCG_SRTP_AES128_CM_SHA1_80, false, "AES_CM_128_HMAC_SHA1_80");
+	test_relay(RTCG_SRTP_AES128_CM_SHA1_32, false, "AES_CM_128_HMAC_SHA1_32");
+	test_relay(RTCG_SRTP_AEAD_AES_128_GCM, false, "AEAD_AES_128_GCM");
+	test_relay(RTCG_SRTP_AEAD_AES_256_GCM, false, "AEAD_AES_256_GCM");
+	test_relay(RTCG_SRTP_AES128_CM_SHA1_80, true, "IPv6 browser, IPv4 SIP side");
+	test_classify_and_bans();
+	test_latch();
+	test_churn();
+
+	dp_destroy(dp);
+	config_free(cfg);
+	rte_eal_cleanup();
+	printf("%u passed, %u failed\n", passed, failed);
+	return failed == 0 ? 0 : 1;
+}
