@@ -1,0 +1,136 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# tools/bench-dataplane.sh - the dataplane under load, in benchmark mode, over
+# net_memif; not part of meson test. For each session count it starts the
+# gateway (control lcore 0, one worker on lcore 1) with that many synthetic
+# sessions, then:
+#   encrypt: dpdk-testpmd (io forwarding) replays plain RTP frames, one per
+#            session, from a pcap into the internal port and counts the SRTP
+#            that comes out of the public port;
+#   decrypt: rtcgate-loadgen sends valid SRTP (advancing sequence numbers)
+#            into the public port and counts the RTP out of the internal one.
+# It prints offered and relayed packets per second, loss, and the worker's
+# busy nanoseconds per packet (telemetry cycle counters), beside
+# tools/bench-srtp's crypto-only figures measured in the same run.
+#
+# usage: tools/bench-dataplane.sh [-s "1 100 10000 100000"] [-t SECONDS] [-p PPS]
+#   -p: offered rate of rtcgate-loadgen (0: as fast as it can). testpmd
+#       always forwards as fast as it can.
+# Needs root (network namespace), a build in build/, dpdk-testpmd (dpdk-dev).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SESSIONS="1 100 10000 100000"
+SECONDS_EACH=5
+PPS=0
+while getopts "s:t:p:" o; do
+	case $o in
+	s) SESSIONS=$OPTARG ;;
+	t) SECONDS_EACH=$OPTARG ;;
+	p) PPS=$OPTARG ;;
+	*) sed -n 2,20p "$0"; exit 2 ;;
+	esac
+done
+GW=build/app/rtcgate LG=build/tools/rtcgate-loadgen BS=build/tools/bench-srtp
+for x in $GW $LG $BS; do [ -x "$x" ] || { echo "build first: $x missing" >&2; exit 1; }; done
+command -v dpdk-testpmd >/dev/null || { echo "dpdk-testpmd missing (apt-get install dpdk-dev)" >&2; exit 1; }
+
+dir=$(mktemp -d /tmp/rtcg-bench-XXXXXX)
+ns=rtcg-bench$$
+ip netns add "$ns"
+ip -n "$ns" link set lo up
+gw_pid=""
+cleanup() {
+	[ -n "$gw_pid" ] && kill "$gw_pid" 2>/dev/null && wait "$gw_pid" 2>/dev/null
+	ip netns del "$ns" 2>/dev/null
+	[ -n "${KEEP:-}" ] || rm -rf "$dir"
+}
+trap cleanup EXIT
+N() { ip netns exec "$ns" "$@"; }
+
+# Crypto-only floor from this run: our engine and raw intel-ipsec-mb, 160-byte payload.
+srtp=$($BS 200000 | awk '$1 == "AES_CM_128_HMAC_SHA1_80" && $2 == 160 { print $4, $5, $7 }')
+read -r prot_ns unprot_ns floor_ns <<<"$srtp"
+echo "bench-srtp (same run, AES_CM_128_HMAC_SHA1_80, 160-byte payload): protect $prot_ns ns, unprotect $unprot_ns ns, raw intel-ipsec-mb floor $floor_ns ns"
+
+tel() { N dpdk-telemetry.py -f rtcg-bench <<<"/rtcgate/stats" 2>/dev/null |
+	python3 -c 'import json,sys; d=json.load(sys.stdin)["/rtcgate/stats"]; print(d["rx"], d["busy_cycles"], d["tsc_hz"], d["drop_replay"]+d["drop_auth_fail"]+d["drop_no_session"]+d["drop_tx_full"])'; }
+
+start_gw() { # start_gw SESSIONS
+	local n=$1 max=$1
+	[ "$max" -lt 16 ] && max=16
+	cat > "$dir/gw.yaml" <<YAML
+eal: {no_huge: true, memory_mb: 2048, no_pci: true, file_prefix: rtcg-bench}
+lcores: {control: 0, workers: [1], idle_sleep_us: 0}
+ports:
+  - {name: pub, device: "net_memif0,role=server,socket=$dir/pub.sock,socket-abstract=no", role: public, addresses: [198.18.0.1/24]}
+  - {name: int, device: "net_memif1,role=server,socket=$dir/int.sock,socket-abstract=no", role: internal, addresses: [198.19.0.1/24, 198.19.0.2/24]}
+dataplane: {mbufs: 65535, max_sessions: $max, benchmark: {sessions: $n}}
+media: {public_ports: {min: 20000, max: 29999}, internal_ports: {min: 2000, max: 61999}}
+https: {listen: ["127.0.0.1:18443"]}
+admin: {listen: ["127.0.0.1:18444"]}
+YAML
+	ip netns exec "$ns" "$GW" -c "$dir/gw.yaml" > "$dir/gw.log" 2>&1 &
+	gw_pid=$!
+	for _ in $(seq 1 600); do
+		grep -q running "$dir/gw.log" && return 0
+		kill -0 "$gw_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$dir/gw.log" >&2
+	return 1
+}
+stop_gw() { kill "$gw_pid"; wait "$gw_pid" || true; gw_pid=""; }
+
+# per-packet worker cost between two telemetry reads: "rx busy_cycles hz drops"
+ns_per_pkt() { python3 -c "import sys; a=sys.argv[1].split(); b=sys.argv[2].split(); rx=int(b[0])-int(a[0]); cy=int(b[1])-int(a[1]); print('%.1f %d %d' % (cy*1e9/int(b[2])/rx if rx else 0, rx, int(b[3])-int(a[3])))" "$1" "$2"; }
+
+printf '\n%-9s %-8s %12s %12s %8s %14s %10s %10s\n' direction sessions offered_Mpps relayed_Mpps loss_% busy_ns/pkt x_crypto x_floor
+for n in $SESSIONS; do
+	start_gw "$n"
+	# encrypt: testpmd io forwarding, pcap (plain RTP) -> internal memif; public memif -> counted
+	$LG --config "$dir/gw.yaml" --direction encrypt --write-pcap "$dir/rtp.pcap" >/dev/null
+	
+	t0=$(tel)
+	(sleep 1; echo start; sleep "$SECONDS_EACH"; echo stop; sleep 1; echo quit) |
+		N dpdk-testpmd --lcores "0@0,1@0" --no-huge -m 1024 --no-pci --file-prefix rtcg-bench-pmd \
+			--vdev "net_pcap0,rx_pcap=$dir/rtp.pcap,infinite_rx=1,tx_pcap=/dev/null" \
+			--vdev "net_memif1,role=client,socket=$dir/int.sock,socket-abstract=no" \
+			--vdev "net_memif2,role=client,socket=$dir/pub.sock,socket-abstract=no" \
+			--log-level=pmd.net.pcap:warning -- -i --forward-mode=io --port-topology=chained \
+			--total-num-mbufs=$((n + 32768)) > "$dir/testpmd.log" 2>&1 || true
+	t1=$(tel)
+	read -r ns_pkt rx drops <<<"$(ns_per_pkt "$t0" "$t1")"
+	offered=$(awk '/Forward statistics for port 1/{f=1} f && /TX-packets/{print $NF; exit}' "$dir/testpmd.log")
+	relayed=$(awk '/Forward statistics for port 2/{f=1} f && /RX-packets/{print $2; exit}' "$dir/testpmd.log")
+	python3 - "$n" "${offered:-0}" "${relayed:-0}" "$SECONDS_EACH" "$ns_pkt" "$prot_ns" "$floor_ns" <<'PY'
+import sys
+n, off, rel, secs, ns, prot, floor = sys.argv[1:]
+off, rel, secs, ns = int(off), int(rel), float(secs), float(ns)
+loss = 100.0 * (off - rel) / off if off else 0
+print('%-9s %-8s %12.3f %12.3f %8.3f %14.1f %10.2f %10.2f' % ('enc-pmd', n, off / secs / 1e6, rel / secs / 1e6, loss, ns, ns / float(prot), ns / float(floor)))
+PY
+	# rtcgate-loadgen, both directions: decrypt (SRTP -> public memif, RTP out
+	# of the internal one) and encrypt (RTP -> internal memif, SRTP out of public).
+	for d in encrypt decrypt; do
+		if [ $d = decrypt ]; then tx=pub rx=int crypto=$unprot_ns; else tx=int rx=pub crypto=$prot_ns; fi
+		t0=$(tel)
+		out=$(N "$LG" --config "$dir/gw.yaml" --direction $d --duration "$SECONDS_EACH" --pps "$PPS" -- \
+			-l 0 --no-huge -m 2048 --no-pci --file-prefix rtcg-bench-lg \
+			--vdev "net_memif0,role=client,socket=$dir/$tx.sock,socket-abstract=no" \
+			--vdev "net_memif1,role=client,socket=$dir/$rx.sock,socket-abstract=no" 2>/dev/null | grep '^direction')
+		t1=$(tel)
+		read -r ns_pkt rx drops <<<"$(ns_per_pkt "$t0" "$t1")"
+		python3 - "$n" "$out" "$ns_pkt" "$crypto" "$floor_ns" "$d" <<'PY'
+import re, sys
+n, out, ns, crypto, floor, d = sys.argv[1:]
+m = re.search(r'offered \d+ \(([\d.]+) Mpps\) relayed \d+ \(([\d.]+) Mpps\) loss ([-\d.]+)%', out)
+off, rel, loss = (m.group(1), m.group(2), m.group(3)) if m else ('0', '0', '0')
+ns = float(ns)
+print('%-9s %-8s %12s %12s %8s %14.1f %10.2f %10.2f' % (d + '-lg', n, off, rel, loss, ns, ns / float(crypto), ns / float(floor)))
+PY
+	done
+	stop_gw
+done
+echo
+echo "x_crypto: busy ns per packet / bench-srtp's protect (encrypt) or unprotect (decrypt) ns; x_floor: / raw intel-ipsec-mb floor."
+echo "Frames: 214 bytes in (encrypt: 160-byte RTP payload; decrypt: 150-byte payload + 10-byte tag)."

@@ -1,0 +1,419 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * rtcgate-loadgen - a DPDK traffic generator for benchmark mode. It reads the
+ * gateway's own YAML (so it derives exactly the synthetic sessions the
+ * gateway installs, see dataplane/dp_bench.h) and sends, round-robin over the
+ * sessions, either valid SRTP from the browsers into the public port
+ * (--direction decrypt; sequence numbers advance, so replay protection
+ * accepts every packet) or plain RTP from the SIP side into the internal port
+ * (--direction encrypt). It counts what comes back out of the other port.
+ * With --write-pcap it writes one frame per session to a pcap file instead,
+ * for dpdk-testpmd to replay (tools/bench-dataplane.sh).
+ *
+ * usage: rtcgate-loadgen --config GW.yaml --direction decrypt|encrypt
+ *          [--duration S] [--pps N (0: as fast as it can)] [--size 214]
+ *          [--write-pcap FILE] -- EAL-ARGS (two ports: 0 tx, 1 rx)
+ */
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcap/pcap.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_udp.h>
+
+#include "config.h"
+#include "dp_bench.h"
+#include "rtcg_srtp.h"
+
+#define BURST 32
+
+struct flow {
+	uint8_t frame[128]; /* Ethernet/IP/UDP/RTP header template */
+	uint16_t hdr_len;   /* up to the RTP payload */
+	uint16_t seq;
+	struct rtcg_srtp_ctx *ctx; /* decrypt direction: the browser's keys */
+};
+
+static volatile bool quit;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	quit = true;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: rtcgate-loadgen --config GW.yaml --direction decrypt|encrypt "
+			"[--duration S] [--pps N] [--size BYTES] [--write-pcap FILE] -- EAL-ARGS\n");
+	exit(2);
+}
+
+static uint16_t
+ip_cksum(const void *p, unsigned len)
+{
+	uint32_t sum = 0;
+	const uint8_t *b = p;
+
+	for (unsigned i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((uint16_t)~sum);
+}
+
+/* Build the header template of session i: the peer side toward the gateway. */
+static void
+make_flow(const struct rtcg_config *cfg, uint32_t i, bool decrypt, unsigned frame_size,
+	  struct flow *f)
+{
+	const struct config_port *pub = NULL, *in = NULL;
+	uint32_t pub_range = cfg->media.public_ports.max - cfg->media.public_ports.min + 1;
+	uint32_t in_range = cfg->media.internal_ports.max - cfg->media.internal_ports.min + 1;
+	uint8_t src[16], dst[16];
+	uint16_t sport = DP_BENCH_REMOTE_PORT(i), dport;
+	int v6;
+	uint8_t *p = f->frame;
+	unsigned iplen, payload;
+
+	for (unsigned k = 0; k < cfg->n_ports; k++) {
+		if (pub == NULL && cfg->ports[k].role != CONFIG_ROLE_INTERNAL && cfg->ports[k].n_addresses)
+			pub = &cfg->ports[k];
+		if (in == NULL && cfg->ports[k].role != CONFIG_ROLE_PUBLIC && cfg->ports[k].n_addresses)
+			in = &cfg->ports[k];
+	}
+	if (pub == NULL || in == NULL) {
+		fprintf(stderr, "rtcgate-loadgen: the config needs a public and an internal port with addresses\n");
+		exit(1);
+	}
+	if (decrypt) {
+		v6 = pub->addresses[0].family == AF_INET6;
+		memcpy(src, cfg->dataplane.benchmark.public_peer.bytes, 16);
+		memcpy(dst, pub->addresses[0].bytes, 16);
+		dport = (uint16_t)(cfg->media.public_ports.min + i % pub_range);
+	} else {
+		const struct config_addr *a = &in->addresses[(i / in_range) % in->n_addresses];
+
+		v6 = a->family == AF_INET6;
+		memcpy(src, cfg->dataplane.benchmark.internal_peer.bytes, 16);
+		memcpy(dst, a->bytes, 16);
+		dport = (uint16_t)(cfg->media.internal_ports.min + i % in_range);
+	}
+	dp_bench_addr_add(src, v6, i / DP_BENCH_PER_ADDR);
+	iplen = v6 ? 40 : 20;
+	f->hdr_len = (uint16_t)(14 + iplen + 8 + 12);
+	payload = frame_size > f->hdr_len ? frame_size - f->hdr_len : 0;
+	if (decrypt)
+		payload = payload > 10 ? payload - 10 : 0; /* the 80-bit tag fills the frame */
+	memset(p, 0, sizeof(f->frame));
+	/* dst MAC: the gateway port's (the generator's caller sets promiscuous on memif, any works) */
+	memset(p, 0x02, 6);
+	p[6] = 0x02;
+	p[11] = decrypt ? 1 : 2;
+	p[12] = v6 ? 0x86 : 0x08;
+	p[13] = v6 ? 0xdd : 0x00;
+	if (v6) {
+		p[14] = 0x60;
+		p[18] = (uint8_t)((8 + 12 + payload) >> 8);
+		p[19] = (uint8_t)(8 + 12 + payload);
+		p[20] = IPPROTO_UDP;
+		p[21] = 64;
+		memcpy(p + 22, src, 16);
+		memcpy(p + 38, dst, 16);
+	} else {
+		unsigned tot = 20 + 8 + 12 + payload;
+
+		p[14] = 0x45;
+		p[16] = (uint8_t)(tot >> 8);
+		p[17] = (uint8_t)tot;
+		p[22] = 64;
+		p[23] = IPPROTO_UDP;
+		memcpy(p + 26, src, 4);
+		memcpy(p + 30, dst, 4);
+		memcpy(p + 24, &(uint16_t){ ip_cksum(p + 14, 20) }, 2);
+	}
+	{
+		uint8_t *u = p + 14 + iplen;
+
+		u[0] = (uint8_t)(sport >> 8);
+		u[1] = (uint8_t)sport;
+		u[2] = (uint8_t)(dport >> 8);
+		u[3] = (uint8_t)dport;
+		u[4] = (uint8_t)((8 + 12 + payload + (decrypt ? 10 : 0)) >> 8);
+		u[5] = (uint8_t)(8 + 12 + payload + (decrypt ? 10 : 0));
+		/* UDP checksum 0 over IPv4 (allowed); IPv6 needs one: left to fix-up below */
+		u[8] = 0x80;
+		u[9] = 111;
+		u[16] = (uint8_t)(0x10 + (i >> 24));
+		u[17] = (uint8_t)(i >> 16);
+		u[18] = (uint8_t)(i >> 8);
+		u[19] = (uint8_t)i;
+	}
+	if (decrypt) {
+		/* IPv4 total length counts the tag too. */
+		if (!v6) {
+			unsigned tot = 20 + 8 + 12 + payload + 10;
+
+			p[16] = (uint8_t)(tot >> 8);
+			p[17] = (uint8_t)tot;
+			p[24] = p[25] = 0;
+			memcpy(p + 24, &(uint16_t){ ip_cksum(p + 14, 20) }, 2);
+		} else {
+			p[18] = (uint8_t)((8 + 12 + payload + 10) >> 8);
+			p[19] = (uint8_t)(8 + 12 + payload + 10);
+		}
+	}
+	f->seq = (uint16_t)(i * 7919);
+	f->frame[sizeof(f->frame) - 1] = (uint8_t)payload; /* unused tail: remember payload */
+	f->frame[sizeof(f->frame) - 2] = (uint8_t)(payload >> 8);
+}
+
+static unsigned
+flow_payload(const struct flow *f)
+{
+	return (unsigned)f->frame[sizeof(f->frame) - 1] | (unsigned)f->frame[sizeof(f->frame) - 2] << 8;
+}
+
+static int
+write_pcap(const char *path, struct flow *flows, uint32_t n)
+{
+	pcap_t *pd = pcap_open_dead(DLT_EN10MB, 65535);
+	pcap_dumper_t *d = pcap_dump_open(pd, path);
+	uint8_t buf[2048];
+
+	if (d == NULL) {
+		fprintf(stderr, "rtcgate-loadgen: %s: %s\n", path, pcap_geterr(pd));
+		return 1;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct pcap_pkthdr h = { 0 };
+		unsigned len = flows[i].hdr_len + flow_payload(&flows[i]);
+
+		memcpy(buf, flows[i].frame, flows[i].hdr_len);
+		memset(buf + flows[i].hdr_len, 0xab, flow_payload(&flows[i]));
+		buf[flows[i].hdr_len - 10] = (uint8_t)(flows[i].seq >> 8);
+		buf[flows[i].hdr_len - 9] = (uint8_t)flows[i].seq;
+		h.caplen = h.len = len;
+		pcap_dump((u_char *)d, &h, buf);
+	}
+	pcap_dump_close(d);
+	pcap_close(pd);
+	printf("wrote %u frames (one per session) to %s\n", n, path);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "direction", required_argument, NULL, 'd' },
+		{ "duration", required_argument, NULL, 't' },
+		{ "pps", required_argument, NULL, 'p' },
+		{ "size", required_argument, NULL, 's' },
+		{ "write-pcap", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = NULL, *pcap_out = NULL;
+	bool decrypt = true;
+	double duration = 5;
+	uint64_t pps = 0;
+	unsigned size = 214;
+	struct config_errors errs;
+	struct rtcg_config *cfg;
+	struct flow *flows;
+	uint32_t n;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:d:t:p:s:w:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config = optarg; break;
+		case 'd':
+			if (strcmp(optarg, "decrypt") == 0)
+				decrypt = true;
+			else if (strcmp(optarg, "encrypt") == 0)
+				decrypt = false;
+			else
+				usage();
+			break;
+		case 't': duration = atof(optarg); break;
+		case 'p': pps = strtoull(optarg, NULL, 10); break;
+		case 's': size = (unsigned)atoi(optarg); break;
+		case 'w': pcap_out = optarg; break;
+		default: usage();
+		}
+	}
+	if (config == NULL || duration <= 0 || duration > 600 || size < 64 || size > 1500)
+		usage();
+	cfg = config_load(config, NULL, 0, NULL, &errs);
+	if (cfg == NULL) {
+		for (unsigned i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.msg[i]);
+		return 1;
+	}
+	n = cfg->dataplane.benchmark.sessions;
+	if (n == 0) {
+		fprintf(stderr, "rtcgate-loadgen: %s has dataplane.benchmark.sessions 0\n", config);
+		return 1;
+	}
+	flows = calloc(n, sizeof(*flows));
+	for (uint32_t i = 0; i < n; i++)
+		make_flow(cfg, i, decrypt, size, &flows[i]);
+	if (pcap_out != NULL)
+		return write_pcap(pcap_out, flows, n);
+
+	/* EAL arguments follow "--". */
+	{
+		int eal_argc = argc - optind + 1;
+		char **eal_argv = &argv[optind - 1];
+
+		eal_argv[0] = argv[0];
+		if (rte_eal_init(eal_argc, eal_argv) < 0) {
+			fprintf(stderr, "rtcgate-loadgen: EAL init failed\n");
+			return 1;
+		}
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (rte_eth_dev_count_avail() < 2) {
+		fprintf(stderr, "rtcgate-loadgen: needs two ports (0: tx into the gateway, 1: rx from it)\n");
+		return 1;
+	}
+	struct rte_mempool *pool = rte_pktmbuf_pool_create("lg_pool", 16383, 256, 0,
+							   RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	struct rtcg_srtp_engine *eng = rtcg_srtp_engine_create();
+	uint8_t *ctx_mem = NULL;
+
+	if (decrypt) {
+		size_t cs = RTE_ALIGN_CEIL(rtcg_srtp_ctx_size(), 64);
+
+		ctx_mem = rte_zmalloc(NULL, cs * n, 64);
+		if (ctx_mem == NULL) {
+			fprintf(stderr, "rtcgate-loadgen: no memory for %u SRTP contexts\n", n);
+			return 1;
+		}
+		for (uint32_t i = 0; i < n; i++) {
+			uint8_t key[32], salt[14];
+
+			flows[i].ctx = (struct rtcg_srtp_ctx *)(ctx_mem + cs * i);
+			dp_bench_key(i, 0, key, salt);
+			rtcg_srtp_ctx_init(flows[i].ctx, eng, cfg->dataplane.benchmark.profile, key, salt, 128);
+		}
+	}
+	for (uint16_t port = 0; port < 2; port++) {
+		struct rte_eth_conf conf = { 0 };
+
+		if (rte_eth_dev_configure(port, 1, 1, &conf) != 0 ||
+		    rte_eth_rx_queue_setup(port, 0, 1024, rte_socket_id(), NULL, pool) != 0 ||
+		    rte_eth_tx_queue_setup(port, 0, 1024, rte_socket_id(), NULL) != 0 ||
+		    rte_eth_dev_start(port) != 0) {
+			fprintf(stderr, "rtcgate-loadgen: port %u set-up failed\n", port);
+			return 1;
+		}
+		rte_eth_promiscuous_enable(port);
+	}
+	/* Wait for the links (memif connects asynchronously). */
+	for (int t = 0; t < 100; t++) {
+		struct rte_eth_link l0, l1;
+
+		rte_eth_link_get_nowait(0, &l0);
+		rte_eth_link_get_nowait(1, &l1);
+		if (l0.link_status && l1.link_status)
+			break;
+		rte_delay_ms(100);
+	}
+
+	uint64_t hz = rte_get_tsc_hz(), start = rte_get_tsc_cycles();
+	uint64_t end = start + (uint64_t)(duration * hz), sent = 0, received = 0, failed = 0;
+	uint64_t gap = pps ? hz * BURST / pps : 0, next = start;
+	uint32_t cur = 0;
+	unsigned payload0 = flow_payload(&flows[0]);
+
+	while (!quit && rte_get_tsc_cycles() < end) {
+		struct rte_mbuf *pkts[BURST], *rx[BURST];
+		struct rtcg_srtp_pkt sp[BURST];
+		struct rtcg_srtp_ctx *sc[BURST];
+		uint16_t nrx;
+
+		nrx = rte_eth_rx_burst(1, 0, rx, BURST);
+		if (nrx) {
+			received += nrx;
+			rte_pktmbuf_free_bulk(rx, nrx);
+		}
+		if (gap && rte_get_tsc_cycles() < next)
+			continue;
+		next += gap;
+		if (rte_pktmbuf_alloc_bulk(pool, pkts, BURST) != 0)
+			continue;
+		for (unsigned k = 0; k < BURST; k++) {
+			struct flow *f = &flows[cur];
+			unsigned hl = f->hdr_len, pl = payload0;
+			uint8_t *d = (uint8_t *)rte_pktmbuf_append(pkts[k], (uint16_t)(hl + pl + (decrypt ? 10 : 0)));
+
+			memcpy(d, f->frame, hl);
+			d[hl - 10] = (uint8_t)(f->seq >> 8);
+			d[hl - 9] = (uint8_t)f->seq;
+			f->seq++;
+			memset(d + hl, 0xab, pl);
+			if (decrypt) {
+				sp[k].data = d + hl - 12;
+				sp[k].len = 12 + pl;
+				sp[k].room = 12 + pl + 10;
+				sc[k] = f->ctx;
+			}
+			if (++cur == n)
+				cur = 0;
+		}
+		if (decrypt) {
+			rtcg_srtp_protect_burst(eng, sc, sp, BURST);
+			for (unsigned k = 0; k < BURST; k++)
+				if (sp[k].status != RTCG_SRTP_OK)
+					failed++;
+		}
+		uint16_t s = rte_eth_tx_burst(0, 0, pkts, BURST);
+
+		sent += s;
+		if (s < BURST)
+			rte_pktmbuf_free_bulk(&pkts[s], BURST - s);
+	}
+	/* Let the last packets come back. */
+	for (int t = 0; t < 200; t++) {
+		struct rte_mbuf *rx[BURST];
+		uint16_t nrx = rte_eth_rx_burst(1, 0, rx, BURST);
+
+		received += nrx;
+		if (nrx)
+			rte_pktmbuf_free_bulk(rx, nrx);
+		else
+			rte_delay_us_sleep(1000);
+	}
+	double secs = (double)(rte_get_tsc_cycles() - start) / hz;
+
+	printf("direction %s sessions %u frame %u bytes: offered %" PRIu64 " (%.3f Mpps) relayed %" PRIu64
+	       " (%.3f Mpps) loss %.3f%% srtp-errors %" PRIu64 "\n",
+	       decrypt ? "decrypt" : "encrypt", n, size, sent, sent / duration / 1e6, received,
+	       received / duration / 1e6, sent ? 100.0 * (double)(sent - received) / (double)sent : 0.0,
+	       failed);
+	(void)secs;
+	for (uint16_t port = 0; port < 2; port++) {
+		rte_eth_dev_stop(port);
+		rte_eth_dev_close(port);
+	}
+	rte_free(ctx_mem);
+	rtcg_srtp_engine_destroy(eng);
+	config_free(cfg);
+	rte_eal_cleanup();
+	return 0;
+}
