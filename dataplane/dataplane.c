@@ -149,6 +149,8 @@ dp_create(const struct rtcg_config *cfg, char *err, size_t errlen)
 		dp->n_ports++;
 	}
 	for (unsigned i = 0; i < dp->n_ports; i++) {
+		if (!cfg->ports[i].exception_path)
+			continue;
 		rc = dp_exception_setup(dp, i, err, errlen);
 		if (rc != 0)
 			goto fail;

@@ -137,6 +137,11 @@ unsigned dp_control_poll(struct dp *dp);
 int dp_control_tx(struct dp *dp, unsigned port, struct rte_mbuf *m);
 struct rte_mempool *dp_mempool(struct dp *dp);
 
+/* Run one rx burst through worker w's packet path on the calling thread,
+ * as if it came from port (index): for the packet fuzzer, never at run time. */
+void dp_worker_burst_once(struct dp *dp, unsigned w, unsigned port, struct rte_mbuf **pkts,
+			  uint16_t n);
+
 /* Build the EAL argument vector for cfg: argv[0..n), strings in storage. */
 int dp_eal_args(const struct rtcg_config *cfg, char **argv, int max_args);
 

@@ -480,6 +480,13 @@ worker_burst(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 		rte_pktmbuf_free_bulk(drop, nd);
 }
 
+/* One burst through worker `w`'s path from port index `port`, on the calling thread (fuzzing). */
+void
+dp_worker_burst_once(struct dp *dp, unsigned w, unsigned port, struct rte_mbuf **pkts, uint16_t n)
+{
+	worker_burst(dp, &dp->workers[w], port, pkts, n);
+}
+
 int
 dp_worker_main(void *arg)
 {

@@ -62,6 +62,7 @@ struct config_port {
 	uint32_t mtu;
 	uint32_t rx_descriptors;
 	uint32_t tx_descriptors;
+	bool exception_path;
 };
 
 enum config_auth_mode {

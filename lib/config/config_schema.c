@@ -95,6 +95,8 @@ static const struct cfg_field port_keys[] = {
 	  .max = 16384, .def = "1024", .doc = "Descriptors per rx queue." },
 	{ "tx_descriptors", CFG_UINT, offsetof(struct config_port, tx_descriptors), .min = 64,
 	  .max = 16384, .def = "1024", .doc = "Descriptors per tx queue." },
+	{ "exception_path", CFG_BOOL, offsetof(struct config_port, exception_path), .def = "true",
+	  .doc = "Give the port a kernel TAP twin (rtcg-NAME) for ARP, ICMP, TCP and SIP. false: such packets are counted and dropped (load-test ports)." },
 	END
 };
 static const struct cfg_field port_elem = { .name = "", .kind = CFG_SECTION, .sub = port_keys };
