@@ -324,24 +324,28 @@ dp_port_status(const struct dp *dp, unsigned idx, struct dp_port_status *out)
 }
 
 void
+dp_lcore_totals_add(struct dp_totals *out, const struct dp_lcore_stats *s)
+{
+	out->rx += s->rx;
+	out->tx += s->tx;
+	out->relayed[0] += s->relayed[0];
+	out->relayed[1] += s->relayed[1];
+	out->punts += s->punts;
+	out->exceptions += s->exceptions;
+	out->busy_cycles += s->busy_cycles;
+	out->idle_cycles += s->idle_cycles;
+	out->busy_pkts += s->busy_pkts;
+	for (unsigned r = 0; r < DP_DROP_MAX; r++)
+		out->drops[r] += s->drops[r];
+}
+
+void
 dp_totals(const struct dp *dp, struct dp_totals *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->tsc_hz = rte_get_tsc_hz();
-	for (unsigned w = 0; w < dp->n_workers; w++) {
-		const struct dp_lcore_stats *s = &dp->workers[w].stats;
-
-		out->rx += s->rx;
-		out->tx += s->tx;
-		out->relayed[0] += s->relayed[0];
-		out->relayed[1] += s->relayed[1];
-		out->punts += s->punts;
-		out->exceptions += s->exceptions;
-		out->busy_cycles += s->busy_cycles;
-		out->idle_cycles += s->idle_cycles;
-		for (unsigned r = 0; r < DP_DROP_MAX; r++)
-			out->drops[r] += s->drops[r];
-	}
+	for (unsigned w = 0; w < dp->n_workers; w++)
+		dp_lcore_totals_add(out, &dp->workers[w].stats);
 }
 
 void
@@ -397,13 +401,12 @@ drain_punts(struct dp *dp)
 unsigned
 dp_control_poll(struct dp *dp)
 {
-	static uint64_t last_expiry;
 	unsigned work = drain_punts(dp) + dp_exception_poll(dp);
 	uint64_t now = dp_now_s();
 
 	dp_sessions_reclaim(dp);
-	if (now != last_expiry) {
-		last_expiry = now;
+	if (now != dp->last_expiry_s) {
+		dp->last_expiry_s = now;
 		dp_bans_expire(dp);
 	}
 	return work;

@@ -76,6 +76,7 @@ struct dp_totals {
 	uint64_t punts, exceptions;
 	uint64_t drops[DP_DROP_MAX];
 	uint64_t busy_cycles, idle_cycles;
+	uint64_t busy_pkts; /* packets handled in busy poll rounds */
 	uint64_t tsc_hz;
 };
 

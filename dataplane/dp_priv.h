@@ -172,6 +172,7 @@ struct dp {
 	dp_punt_fn punt_fn;
 	void *punt_arg;
 	uint64_t punts_unhandled, latch_updates;
+	uint64_t last_expiry_s; /* control: when bans were last expired */
 	volatile bool quit;
 	bool launched;
 };
@@ -194,6 +195,8 @@ unsigned dp_exception_poll(struct dp *dp);
 void dp_exception_free(struct dp *dp);
 
 int dp_telemetry_register(struct dp *dp);
+/* Add one worker's counters to out (dp_totals, and telemetry per worker). */
+void dp_lcore_totals_add(struct dp_totals *out, const struct dp_lcore_stats *s);
 
 /* Seconds on the TSC clock, for ban expiry. */
 static inline uint64_t

@@ -352,6 +352,33 @@ build(struct dp *dp, struct dp_session *s, const struct dp_session_spec *spec,
 	return 0;
 }
 
+/*
+ * Build session s (in a slot taken for it) from spec, give it id, and point
+ * its keys at it in place of prev's (NULL for a new session). On failure the
+ * slot goes back to the free list.
+ */
+static int
+install(struct dp *dp, struct dp_session *s, uint32_t id, const struct dp_session_spec *spec,
+	struct dp_session *prev)
+{
+	struct dp_sessions *ss = &dp->sess;
+	int rc = build(dp, s, spec, prev);
+
+	if (rc == 0) {
+		s->id = id;
+		s->in_use = true;
+		rte_smp_wmb();
+		rc = publish(ss, prev, s);
+	}
+	if (rc != 0) {
+		rtcg_srtp_ctx_clear(s->srtp_in);
+		rtcg_srtp_ctx_clear(s->srtp_out);
+		s->in_use = false;
+		ss->free_slots[ss->n_free_slots++] = s->slot;
+	}
+	return rc;
+}
+
 int
 dp_session_create(struct dp *dp, const struct dp_session_spec *spec, uint32_t *id)
 {
@@ -367,20 +394,9 @@ dp_session_create(struct dp *dp, const struct dp_session_spec *spec, uint32_t *i
 		return -ENOSPC;
 	s = &ss->slots[slot];
 	memset(s->dir, 0, sizeof(s->dir));
-	rc = build(dp, s, spec, NULL);
-	if (rc == 0) {
-		s->id = ss->free_ids[ss->n_free_ids - 1];
-		s->in_use = true;
-		rte_smp_wmb();
-		rc = publish(ss, NULL, s);
-	}
-	if (rc != 0) {
-		rtcg_srtp_ctx_clear(s->srtp_in);
-		rtcg_srtp_ctx_clear(s->srtp_out);
-		s->in_use = false;
-		ss->free_slots[ss->n_free_slots++] = slot;
+	rc = install(dp, s, ss->free_ids[ss->n_free_ids - 1], spec, NULL);
+	if (rc != 0)
 		return rc;
-	}
 	ss->n_free_ids--;
 	ss->id_slot[s->id] = slot;
 	ss->count++;
@@ -411,20 +427,9 @@ dp_session_update(struct dp *dp, uint32_t id, const struct dp_session_spec *spec
 		return -ENOSPC;
 	s = &ss->slots[slot];
 	memcpy(s->dir, old->dir, sizeof(s->dir));
-	rc = build(dp, s, spec, old);
-	if (rc == 0) {
-		s->id = id;
-		s->in_use = true;
-		rte_smp_wmb();
-		rc = publish(ss, old, s);
-	}
-	if (rc != 0) {
-		rtcg_srtp_ctx_clear(s->srtp_in);
-		rtcg_srtp_ctx_clear(s->srtp_out);
-		s->in_use = false;
-		ss->free_slots[ss->n_free_slots++] = slot;
+	rc = install(dp, s, id, spec, old);
+	if (rc != 0)
 		return rc;
-	}
 	ss->id_slot[id] = slot;
 	retire(ss, old);
 	return 0;
@@ -515,7 +520,7 @@ dp_session_latch(struct dp *dp, struct rte_mbuf *m)
 {
 	struct dp_session *s = by_id(&dp->sess, m->hash.usr & DP_PUNT_ID_MASK);
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	struct dp_session_spec spec;
+	struct dp_session_spec spec, before;
 	struct dp_leg_spec *ls;
 	const uint8_t *src;
 	struct rte_udp_hdr *udp;
@@ -525,6 +530,7 @@ dp_session_latch(struct dp *dp, struct rte_mbuf *m)
 	if (s == NULL)
 		return;
 	spec_of(s, &spec);
+	before = spec;
 	ls = &spec.leg[DP_INTERNAL];
 	if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
@@ -559,7 +565,8 @@ dp_session_latch(struct dp *dp, struct rte_mbuf *m)
 	}
 	memcpy(ls->remote_mac, eth->src_addr.addr_bytes, 6);
 	ls->have_mac = true;
-	if (dp_session_update(dp, s->id, &spec) == 0)
+	/* Packets punted before the first update landed change nothing. */
+	if (memcmp(&before, &spec, sizeof(spec)) != 0 && dp_session_update(dp, s->id, &spec) == 0)
 		dp->latch_updates++;
 }
 

@@ -31,7 +31,7 @@ add_drops(struct rte_tel_data *d, const uint64_t *drops)
 }
 
 static void
-add_worker(struct rte_tel_data *d, const struct dp_lcore_stats *s, uint64_t hz)
+add_counters(struct rte_tel_data *d, const struct dp_totals *s)
 {
 	rte_tel_data_add_dict_u64(d, "rx", s->rx);
 	rte_tel_data_add_dict_u64(d, "tx", s->tx);
@@ -42,7 +42,7 @@ add_worker(struct rte_tel_data *d, const struct dp_lcore_stats *s, uint64_t hz)
 	rte_tel_data_add_dict_u64(d, "busy_cycles", s->busy_cycles);
 	rte_tel_data_add_dict_u64(d, "idle_cycles", s->idle_cycles);
 	rte_tel_data_add_dict_u64(d, "busy_ns_per_packet",
-				  s->busy_pkts ? s->busy_cycles * 1000000000ull / hz / s->busy_pkts : 0);
+				  s->busy_pkts ? s->busy_cycles * 1000000000ull / s->tsc_hz / s->busy_pkts : 0);
 	add_drops(d, s->drops);
 }
 
@@ -68,31 +68,18 @@ cmd_stats(const char *cmd __rte_unused, const char *params __rte_unused, struct 
 	rte_tel_data_add_dict_u64(d, "to_kernel", kin);
 	rte_tel_data_add_dict_u64(d, "from_kernel", kout);
 	rte_tel_data_add_dict_u64(d, "kernel_drops", kdrop);
-	{
-		struct dp_lcore_stats sum = { 0 };
-
-		sum.rx = t.rx;
-		sum.tx = t.tx;
-		sum.relayed[0] = t.relayed[0];
-		sum.relayed[1] = t.relayed[1];
-		sum.punts = t.punts;
-		sum.exceptions = t.exceptions;
-		sum.busy_cycles = t.busy_cycles;
-		sum.idle_cycles = t.idle_cycles;
-		for (unsigned w = 0; w < dp->n_workers; w++)
-			sum.busy_pkts += dp->workers[w].stats.busy_pkts;
-		memcpy(sum.drops, t.drops, sizeof(sum.drops));
-		add_worker(d, &sum, hz);
-	}
+	add_counters(d, &t);
 	for (unsigned w = 0; w < dp->n_workers; w++) {
 		struct rte_tel_data *wd = rte_tel_data_alloc();
+		struct dp_totals one = { .tsc_hz = hz };
 		char name[32];
 
 		if (wd == NULL)
 			return -ENOMEM;
 		rte_tel_data_start_dict(wd);
 		rte_tel_data_add_dict_u64(wd, "lcore", dp->workers[w].lcore_id);
-		add_worker(wd, &dp->workers[w].stats, hz);
+		dp_lcore_totals_add(&one, &dp->workers[w].stats);
+		add_counters(wd, &one);
 		snprintf(name, sizeof(name), "worker%u", dp->workers[w].lcore_id);
 		rte_tel_data_add_dict_container(d, name, wd, 0);
 	}

@@ -40,6 +40,7 @@
 struct flow {
 	uint8_t frame[128]; /* Ethernet/IP/UDP/RTP header template */
 	uint16_t hdr_len;   /* up to the RTP payload */
+	uint16_t payload;   /* RTP payload bytes */
 	uint16_t seq;
 	struct rtcg_srtp_ctx *ctx; /* decrypt direction: the browser's keys */
 };
@@ -61,19 +62,6 @@ usage(void)
 	exit(2);
 }
 
-static uint16_t
-ip_cksum(const void *p, unsigned len)
-{
-	uint32_t sum = 0;
-	const uint8_t *b = p;
-
-	for (unsigned i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons((uint16_t)~sum);
-}
-
 /* Build the header template of session i: the peer side toward the gateway. */
 static void
 make_flow(const struct rtcg_config *cfg, uint32_t i, bool decrypt, unsigned frame_size,
@@ -85,8 +73,8 @@ make_flow(const struct rtcg_config *cfg, uint32_t i, bool decrypt, unsigned fram
 	uint8_t src[16], dst[16];
 	uint16_t sport = DP_BENCH_REMOTE_PORT(i), dport;
 	int v6;
-	uint8_t *p = f->frame;
-	unsigned iplen, payload;
+	uint8_t *p = f->frame, *u;
+	unsigned iplen, payload, udp_len, tag = decrypt ? 10 : 0;
 
 	for (unsigned k = 0; k < cfg->n_ports; k++) {
 		if (pub == NULL && cfg->ports[k].role != CONFIG_ROLE_INTERNAL && cfg->ports[k].n_addresses)
@@ -114,11 +102,12 @@ make_flow(const struct rtcg_config *cfg, uint32_t i, bool decrypt, unsigned fram
 	dp_bench_addr_add(src, v6, i / DP_BENCH_PER_ADDR);
 	iplen = v6 ? 40 : 20;
 	f->hdr_len = (uint16_t)(14 + iplen + 8 + 12);
-	payload = frame_size > f->hdr_len ? frame_size - f->hdr_len : 0;
-	if (decrypt)
-		payload = payload > 10 ? payload - 10 : 0; /* the 80-bit tag fills the frame */
+	/* In the decrypt direction the 80-bit tag is part of the frame size. */
+	payload = frame_size > f->hdr_len + tag ? frame_size - f->hdr_len - tag : 0;
+	f->payload = (uint16_t)payload;
+	udp_len = 8 + 12 + payload + tag;
 	memset(p, 0, sizeof(f->frame));
-	/* dst MAC: the gateway port's (the generator's caller sets promiscuous on memif, any works) */
+	/* The memif ports are promiscuous: any destination MAC reaches the gateway. */
 	memset(p, 0x02, 6);
 	p[6] = 0x02;
 	p[11] = decrypt ? 1 : 2;
@@ -126,64 +115,38 @@ make_flow(const struct rtcg_config *cfg, uint32_t i, bool decrypt, unsigned fram
 	p[13] = v6 ? 0xdd : 0x00;
 	if (v6) {
 		p[14] = 0x60;
-		p[18] = (uint8_t)((8 + 12 + payload) >> 8);
-		p[19] = (uint8_t)(8 + 12 + payload);
+		p[18] = (uint8_t)(udp_len >> 8);
+		p[19] = (uint8_t)udp_len;
 		p[20] = IPPROTO_UDP;
 		p[21] = 64;
 		memcpy(p + 22, src, 16);
 		memcpy(p + 38, dst, 16);
 	} else {
-		unsigned tot = 20 + 8 + 12 + payload;
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + 14);
 
-		p[14] = 0x45;
-		p[16] = (uint8_t)(tot >> 8);
-		p[17] = (uint8_t)tot;
-		p[22] = 64;
-		p[23] = IPPROTO_UDP;
-		memcpy(p + 26, src, 4);
-		memcpy(p + 30, dst, 4);
-		memcpy(p + 24, &(uint16_t){ ip_cksum(p + 14, 20) }, 2);
+		ip->version_ihl = RTE_IPV4_VHL_DEF;
+		ip->total_length = rte_cpu_to_be_16((uint16_t)(20 + udp_len));
+		ip->time_to_live = 64;
+		ip->next_proto_id = IPPROTO_UDP;
+		memcpy(&ip->src_addr, src, 4);
+		memcpy(&ip->dst_addr, dst, 4);
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
 	}
-	{
-		uint8_t *u = p + 14 + iplen;
-
-		u[0] = (uint8_t)(sport >> 8);
-		u[1] = (uint8_t)sport;
-		u[2] = (uint8_t)(dport >> 8);
-		u[3] = (uint8_t)dport;
-		u[4] = (uint8_t)((8 + 12 + payload + (decrypt ? 10 : 0)) >> 8);
-		u[5] = (uint8_t)(8 + 12 + payload + (decrypt ? 10 : 0));
-		/* UDP checksum 0 over IPv4 (allowed); IPv6 needs one: left to fix-up below */
-		u[8] = 0x80;
-		u[9] = 111;
-		u[16] = (uint8_t)(0x10 + (i >> 24));
-		u[17] = (uint8_t)(i >> 16);
-		u[18] = (uint8_t)(i >> 8);
-		u[19] = (uint8_t)i;
-	}
-	if (decrypt) {
-		/* IPv4 total length counts the tag too. */
-		if (!v6) {
-			unsigned tot = 20 + 8 + 12 + payload + 10;
-
-			p[16] = (uint8_t)(tot >> 8);
-			p[17] = (uint8_t)tot;
-			p[24] = p[25] = 0;
-			memcpy(p + 24, &(uint16_t){ ip_cksum(p + 14, 20) }, 2);
-		} else {
-			p[18] = (uint8_t)((8 + 12 + payload + 10) >> 8);
-			p[19] = (uint8_t)(8 + 12 + payload + 10);
-		}
-	}
+	u = p + 14 + iplen;
+	u[0] = (uint8_t)(sport >> 8);
+	u[1] = (uint8_t)sport;
+	u[2] = (uint8_t)(dport >> 8);
+	u[3] = (uint8_t)dport;
+	u[4] = (uint8_t)(udp_len >> 8);
+	u[5] = (uint8_t)udp_len;
+	/* UDP checksum 0: allowed over IPv4; the gateway does not check it. */
+	u[8] = 0x80; /* RTP v2 */
+	u[9] = 111;
+	u[16] = (uint8_t)(0x10 + (i >> 24)); /* SSRC */
+	u[17] = (uint8_t)(i >> 16);
+	u[18] = (uint8_t)(i >> 8);
+	u[19] = (uint8_t)i;
 	f->seq = (uint16_t)(i * 7919);
-	f->frame[sizeof(f->frame) - 1] = (uint8_t)payload; /* unused tail: remember payload */
-	f->frame[sizeof(f->frame) - 2] = (uint8_t)(payload >> 8);
-}
-
-static unsigned
-flow_payload(const struct flow *f)
-{
-	return (unsigned)f->frame[sizeof(f->frame) - 1] | (unsigned)f->frame[sizeof(f->frame) - 2] << 8;
 }
 
 static int
@@ -199,10 +162,10 @@ write_pcap(const char *path, struct flow *flows, uint32_t n)
 	}
 	for (uint32_t i = 0; i < n; i++) {
 		struct pcap_pkthdr h = { 0 };
-		unsigned len = flows[i].hdr_len + flow_payload(&flows[i]);
+		unsigned len = flows[i].hdr_len + flows[i].payload;
 
 		memcpy(buf, flows[i].frame, flows[i].hdr_len);
-		memset(buf + flows[i].hdr_len, 0xab, flow_payload(&flows[i]));
+		memset(buf + flows[i].hdr_len, 0xab, flows[i].payload);
 		buf[flows[i].hdr_len - 10] = (uint8_t)(flows[i].seq >> 8);
 		buf[flows[i].hdr_len - 9] = (uint8_t)flows[i].seq;
 		h.caplen = h.len = len;
@@ -339,7 +302,6 @@ main(int argc, char **argv)
 	uint64_t end = start + (uint64_t)(duration * hz), sent = 0, received = 0, failed = 0;
 	uint64_t gap = pps ? hz * BURST / pps : 0, next = start;
 	uint32_t cur = 0;
-	unsigned payload0 = flow_payload(&flows[0]);
 
 	while (!quit && rte_get_tsc_cycles() < end) {
 		struct rte_mbuf *pkts[BURST], *rx[BURST];
@@ -359,7 +321,7 @@ main(int argc, char **argv)
 			continue;
 		for (unsigned k = 0; k < BURST; k++) {
 			struct flow *f = &flows[cur];
-			unsigned hl = f->hdr_len, pl = payload0;
+			unsigned hl = f->hdr_len, pl = f->payload;
 			uint8_t *d = (uint8_t *)rte_pktmbuf_append(pkts[k], (uint16_t)(hl + pl + (decrypt ? 10 : 0)));
 
 			memcpy(d, f->frame, hl);
@@ -399,14 +361,11 @@ main(int argc, char **argv)
 		else
 			rte_delay_us_sleep(1000);
 	}
-	double secs = (double)(rte_get_tsc_cycles() - start) / hz;
-
 	printf("direction %s sessions %u frame %u bytes: offered %" PRIu64 " (%.3f Mpps) relayed %" PRIu64
 	       " (%.3f Mpps) loss %.3f%% srtp-errors %" PRIu64 "\n",
 	       decrypt ? "decrypt" : "encrypt", n, size, sent, sent / duration / 1e6, received,
 	       received / duration / 1e6, sent ? 100.0 * (double)(sent - received) / (double)sent : 0.0,
 	       failed);
-	(void)secs;
 	for (uint16_t port = 0; port < 2; port++) {
 		rte_eth_dev_stop(port);
 		rte_eth_dev_close(port);
