@@ -8,12 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_log.h>
 
+#include "auth.h"
 #include "config.h"
 #include "control.h"
 #include "dataplane.h"
@@ -29,6 +32,8 @@ usage(FILE *out)
 		"usage: rtcgate -c FILE [--set KEY=VALUE]...   run the gateway\n"
 		"       rtcgate --check-config FILE [--set KEY=VALUE]...\n"
 		"       rtcgate --config-reference             print the key reference (Markdown)\n"
+		"       rtcgate --hash-password                read a password on stdin, print\n"
+		"                                              its hash for auth.users[].password_hash\n"
 		"       rtcgate --version\n"
 		"\n"
 		"KEY is a dotted path (sip.server, ports[0].device); VALUE is YAML.\n"
@@ -58,6 +63,42 @@ fatal(const char *fmt, ...)
 	exit(1);
 }
 
+/*
+ * --hash-password: one line from stdin (not echoed on a terminal), its
+ * salted hash on stdout.
+ */
+static int
+hash_password(void)
+{
+	char line[1100], hash[AUTH_HASH_MAX];
+	struct termios old, quiet;
+	bool tty = isatty(STDIN_FILENO);
+	size_t n;
+
+	if (tty) {
+		fprintf(stderr, "password: ");
+		tcgetattr(STDIN_FILENO, &old);
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+	}
+	if (fgets(line, sizeof(line), stdin) == NULL)
+		line[0] = '\0';
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSANOW, &old);
+		fputc('\n', stderr);
+	}
+	n = strcspn(line, "\r\n");
+	line[n] = '\0';
+	if (n == 0 || n > 1024)
+		fatal("--hash-password: give a password of 1 to 1024 bytes on one line of stdin");
+	if (auth_hash_password(line, AUTH_HASH_DEFAULT_ITERATIONS, hash, sizeof(hash)) != 0)
+		fatal("--hash-password: hashing failed");
+	explicit_bzero(line, sizeof(line));
+	printf("%s\n", hash);
+	return 0;
+}
+
 /* rte_log's levels run 1 (emerg) .. 8 (debug); the config's enum 0 .. 7. */
 static void
 setup_logging(const struct rtcg_config *cfg)
@@ -85,6 +126,7 @@ main(int argc, char **argv)
 		{ "check-config", required_argument, NULL, 'C' },
 		{ "config-reference", no_argument, NULL, 'R' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "hash-password", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -120,6 +162,8 @@ main(int argc, char **argv)
 		case 'V':
 			printf("rtcgate %s\n", RTCG_VERSION);
 			return 0;
+		case 'P':
+			return hash_password();
 		case 'h':
 			usage(stdout);
 			return 0;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* control.c - the control lcore's event loop, listeners and shutdown. */
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -8,9 +10,12 @@
 #include <event2/event.h>
 #include <rte_cycles.h>
 #include <rte_log.h>
+#include <rte_telemetry.h>
+#include <event2/buffer.h>
 
 #include "control.h"
-#include "http_server.h"
+#include "api.h"
+#include "api_log.h"
 #include "tls_cert.h"
 
 RTE_LOG_REGISTER(ctl_logtype, rtcgate.control, INFO);
@@ -24,10 +29,9 @@ struct ctl {
 	struct dp *dp;
 	struct event_base *base;
 	struct event *sig_int, *sig_term;
-	SSL_CTX *tls;
-	struct http_server *api;
-	struct http_server *admin;
-	time_t started;
+	SSL_CTX *tls;	    /* the API listener's */
+	SSL_CTX *admin_tls; /* the admin listener's: may verify client certificates */
+	struct api *api;
 	volatile bool quit;
 };
 
@@ -41,20 +45,13 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(ctl->base);
 }
 
-/* GET /healthz: the process serves, with its ports' link state. */
+/* /healthz: the dataplane's part (workers, ports and their links). */
 static void
-handle_healthz(struct evhttp_request *req, void *arg)
+health_hook(void *arg, json_t *obj)
 {
 	struct ctl *ctl = arg;
-	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
 	json_t *ports = json_array();
 
-	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
-		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET, HEAD");
-		http_reply_error(req, 405, "method_not_allowed", "/healthz takes GET");
-		json_decref(ports);
-		return;
-	}
 	for (unsigned i = 0; i < dp_port_count(ctl->dp); i++) {
 		struct dp_port_status st;
 
@@ -63,10 +60,89 @@ handle_healthz(struct evhttp_request *req, void *arg)
 				"name", st.name, "role", config_role_name(st.role),
 				"link", st.link_up ? "up" : "down"));
 	}
-	http_reply_json(req, 200, json_pack("{s:s,s:s,s:I,s:i,s:o}",
-		"status", "ok", "version", RTCG_VERSION,
-		"uptime_seconds", (json_int_t)(time(NULL) - ctl->started),
-		"workers", (int)ctl->cfg->lcores.n_workers, "ports", ports));
+	json_object_set_new(obj, "workers", json_integer(ctl->cfg->lcores.n_workers));
+	json_object_set_new(obj, "ports", ports);
+}
+
+/* /metrics: the dataplane's counters, summed over workers. */
+static void
+metrics_hook(void *arg, struct evbuffer *out)
+{
+	struct ctl *ctl = arg;
+	struct dp_totals t;
+
+	dp_totals(ctl->dp, &t);
+	evbuffer_add_printf(out,
+		"# HELP rtcgate_dp_packets_total Dataplane packets by event.\n"
+		"# TYPE rtcgate_dp_packets_total counter\n"
+		"rtcgate_dp_packets_total{event=\"rx\"} %llu\n"
+		"rtcgate_dp_packets_total{event=\"tx\"} %llu\n"
+		"rtcgate_dp_packets_total{event=\"relayed_to_internal\"} %llu\n"
+		"rtcgate_dp_packets_total{event=\"relayed_to_public\"} %llu\n"
+		"rtcgate_dp_packets_total{event=\"punted\"} %llu\n"
+		"rtcgate_dp_packets_total{event=\"exception\"} %llu\n"
+		"# HELP rtcgate_dp_drops_total Dataplane drops by reason.\n"
+		"# TYPE rtcgate_dp_drops_total counter\n",
+		(unsigned long long)t.rx, (unsigned long long)t.tx,
+		(unsigned long long)t.relayed[DP_TO_INTERNAL],
+		(unsigned long long)t.relayed[DP_TO_PUBLIC], (unsigned long long)t.punts,
+		(unsigned long long)t.exceptions);
+	for (unsigned r = 0; r < DP_DROP_MAX; r++)
+		evbuffer_add_printf(out, "rtcgate_dp_drops_total{reason=\"%s\"} %llu\n",
+				    dp_drop_name(r), (unsigned long long)t.drops[r]);
+	evbuffer_add_printf(out,
+		"# HELP rtcgate_dp_sessions Media sessions in the dataplane.\n"
+		"# TYPE rtcgate_dp_sessions gauge\nrtcgate_dp_sessions %u\n"
+		"# HELP rtcgate_dp_bans Addresses in the dataplane's ban table.\n"
+		"# TYPE rtcgate_dp_bans gauge\nrtcgate_dp_bans %u\n",
+		dp_session_count(ctl->dp), dp_ban_count(ctl->dp));
+}
+
+static int
+ban_hook(void *arg, const struct ban_addr *a, uint32_t seconds)
+{
+	struct ctl *ctl = arg;
+
+	return dp_ban_add(ctl->dp, a->family, a->bytes, seconds);
+}
+
+static int
+unban_hook(void *arg, const struct ban_addr *a)
+{
+	struct ctl *ctl = arg;
+
+	return dp_ban_del(ctl->dp, a->family, a->bytes);
+}
+
+static void
+log_sink(int level, const char *fmt, va_list ap)
+{
+	char line[512];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	rte_log((uint32_t)level + 1, ctl_logtype, "control: %s\n", line);
+}
+
+/* /rtcgate/control: the control lcore's counters, beside the dataplane's. */
+static struct ctl *tel_ctl;
+
+static int
+tel_control(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct api_stats st;
+
+	if (tel_ctl == NULL)
+		return -1;
+	api_get_stats(tel_ctl->api, &st);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "http_requests", st.requests);
+	rte_tel_data_add_dict_u64(d, "sessions", st.sessions);
+	rte_tel_data_add_dict_u64(d, "calls", st.calls);
+	rte_tel_data_add_dict_u64(d, "waiting_requests", st.parked);
+	rte_tel_data_add_dict_u64(d, "bans", st.bans);
+	rte_tel_data_add_dict_u64(d, "auth_failures", st.auth_failures);
+	rte_tel_data_add_dict_u64(d, "sign_ins", st.sign_ins);
+	return 0;
 }
 
 static int
@@ -89,9 +165,21 @@ setup_tls(struct ctl *ctl, char *err, size_t errlen)
 				https->cert, https->key);
 	}
 	ctl->tls = tls_server_ctx_new(https->cert, https->key, why, sizeof(why));
-	if (ctl->tls == NULL) {
+	ctl->admin_tls = ctl->tls ? tls_server_ctx_new(https->cert, https->key, why,
+						       sizeof(why)) : NULL;
+	if (ctl->tls == NULL || ctl->admin_tls == NULL) {
 		snprintf(err, errlen, "https: %s", why);
 		return -1;
+	}
+	if (ctl->cfg->admin.client_ca[0] != '\0') {
+		if (SSL_CTX_load_verify_locations(ctl->admin_tls, ctl->cfg->admin.client_ca,
+						  NULL) != 1) {
+			snprintf(err, errlen, "admin.client_ca: %s: %s", ctl->cfg->admin.client_ca,
+				 tls_last_error());
+			return -1;
+		}
+		SSL_CTX_set_verify(ctl->admin_tls,
+				   SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
 	}
 	return 0;
 }
@@ -107,7 +195,6 @@ ctl_create(const struct rtcg_config *cfg, struct dp *dp, char *err, size_t errle
 	}
 	ctl->cfg = cfg;
 	ctl->dp = dp;
-	ctl->started = time(NULL);
 	ctl->base = event_base_new();
 	if (ctl->base == NULL) {
 		snprintf(err, errlen, "cannot create the event loop");
@@ -115,18 +202,17 @@ ctl_create(const struct rtcg_config *cfg, struct dp *dp, char *err, size_t errle
 	}
 	if (setup_tls(ctl, err, errlen) != 0)
 		goto fail;
-	ctl->api = http_server_create(ctl->base, "https.listen", cfg->https.listen,
-				      cfg->https.n_listen, cfg->https.tls ? ctl->tls : NULL,
-				      cfg, err, errlen);
+	api_log_sink = log_sink;
+	ctl->api = api_create(ctl->base, cfg, ctl->tls, ctl->admin_tls, &(struct api_hooks){
+		.health = health_hook, .metrics = metrics_hook,
+		.guard = { .ban = ban_hook, .unban = unban_hook, .arg = ctl }, .arg = ctl },
+		err, errlen);
 	if (ctl->api == NULL)
 		goto fail;
-	ctl->admin = http_server_create(ctl->base, "admin.listen", cfg->admin.listen,
-					cfg->admin.n_listen, cfg->admin.tls ? ctl->tls : NULL,
-					cfg, err, errlen);
-	if (ctl->admin == NULL)
-		goto fail;
-	http_server_route(ctl->api, "/healthz", handle_healthz, ctl);
-	http_server_route(ctl->admin, "/healthz", handle_healthz, ctl);
+	tel_ctl = ctl;
+	if (rte_telemetry_register_cmd("/rtcgate/control", tel_control,
+			"rtcgate control lcore: HTTP requests, API sessions, calls, bans") != 0)
+		CTL_LOG(WARNING, "cannot register /rtcgate/control with telemetry");
 
 	ctl->sig_int = evsignal_new(ctl->base, SIGINT, on_signal, ctl);
 	ctl->sig_term = evsignal_new(ctl->base, SIGTERM, on_signal, ctl);
@@ -169,13 +255,14 @@ ctl_destroy(struct ctl *ctl)
 {
 	if (ctl == NULL)
 		return;
-	http_server_destroy(ctl->api);
-	http_server_destroy(ctl->admin);
+	api_destroy(ctl->api);
+	tel_ctl = NULL;
 	if (ctl->sig_int)
 		event_free(ctl->sig_int);
 	if (ctl->sig_term)
 		event_free(ctl->sig_term);
 	SSL_CTX_free(ctl->tls);
+	SSL_CTX_free(ctl->admin_tls);
 	if (ctl->base)
 		event_base_free(ctl->base);
 	free(ctl);

@@ -10,7 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "config_priv.h"
+#include "cors.h"
 
 #define CFG struct rtcg_config
 /* Offset of member m inside section sec of struct rtcg_config. */
@@ -353,41 +355,6 @@ endpoint_on_internal_port(const struct rtcg_config *cfg, const struct config_end
 	return false;
 }
 
-/* scheme://host[:port], host a name, [v6] or *.name; nothing after. */
-static bool
-is_origin(const char *s)
-{
-	const char *host;
-
-	if (strncmp(s, "https://", 8) == 0)
-		host = s + 8;
-	else if (strncmp(s, "http://", 7) == 0)
-		host = s + 7;
-	else
-		return false;
-	if (strncmp(host, "*.", 2) == 0)
-		host += 2;
-	if (*host == '\0' || *host == ':')
-		return false;
-	if (*host == '[') {
-		host = strchr(host, ']');
-		if (host == NULL)
-			return false;
-		host++;
-	} else {
-		while (isalnum((unsigned char)*host) || *host == '-' || *host == '.')
-			host++;
-	}
-	if (*host == ':') {
-		host++;
-		if (!isdigit((unsigned char)*host))
-			return false;
-		while (isdigit((unsigned char)*host))
-			host++;
-	}
-	return *host == '\0';
-}
-
 static void
 validate_range(struct cfg_ctx *ctx, const struct config_range *r, const char *path)
 {
@@ -493,7 +460,9 @@ config_validate(struct rtcg_config *cfg, struct cfg_ctx *ctx)
 
 	for (unsigned i = 0; i < cfg->cors.n_domain_whitelist; i++) {
 		snprintf(path, sizeof(path), "cors.domain_whitelist[%u]", i);
-		if (!is_origin(cfg->cors.domain_whitelist[i]))
+		struct cors_origin o;
+
+		if (cors_origin_parse(cfg->cors.domain_whitelist[i], true, &o) != 0)
 			cfg_error(ctx, path,
 				  "'%s' is not an origin (http[s]://host[:port], host may start with *.)",
 				  cfg->cors.domain_whitelist[i]);
@@ -512,13 +481,19 @@ config_validate(struct rtcg_config *cfg, struct cfg_ctx *ctx)
 	default:
 		break;
 	}
-	for (unsigned i = 0; i < cfg->auth.n_users; i++)
+	for (unsigned i = 0; i < cfg->auth.n_users; i++) {
+		if (!auth_hash_valid(cfg->auth.users[i].password_hash)) {
+			snprintf(path, sizeof(path), "auth.users[%u].password_hash", i);
+			cfg_error(ctx, path,
+				  "not a password hash (make one with rtcgate --hash-password)");
+		}
 		for (unsigned j = 0; j < i; j++)
 			if (strcmp(cfg->auth.users[i].name, cfg->auth.users[j].name) == 0) {
 				snprintf(path, sizeof(path), "auth.users[%u].name", i);
 				cfg_error(ctx, path, "user '%s' is listed twice",
 					  cfg->auth.users[i].name);
 			}
+	}
 }
 
 /* ---- the reference in docs/configuration.md ---- */

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ban.h - the fail2ban-style tracker of the control core: failed sign-ins
+ * are counted per client address; max_failures of them within find_window
+ * seconds ban the address for ban_seconds. Addresses in the ignore list
+ * (networks, like fail2ban's ignoreip) are never banned. Bans can be saved
+ * to a state file (written to a temporary file, fsynced and renamed, so a
+ * crash leaves the old or the new file, never half of one) and loaded back.
+ *
+ * The tracker only decides; the caller enforces (refuses connections, pushes
+ * the address into the dataplane's ban table) and logs. No DPDK here.
+ * Tracked addresses are bounded: when the table is full the address touched
+ * longest ago that is not banned is forgotten.
+ */
+#ifndef RTCG_BAN_H
+#define RTCG_BAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include <sys/socket.h>
+
+#include "config.h"
+
+struct ban_addr {
+	uint8_t family; /* AF_INET (bytes[0..3]) or AF_INET6 */
+	uint8_t bytes[16];
+};
+
+struct ban_params {
+	unsigned max_failures;
+	unsigned find_window_seconds;
+	unsigned ban_seconds;
+	unsigned capacity; /* addresses tracked at once; 0: a default */
+	const struct config_addr *ignore;
+	unsigned n_ignore;
+};
+
+enum ban_verdict {
+	BAN_COUNTED,	/* a failure was recorded, no ban yet */
+	BAN_NOW_BANNED, /* this failure banned the address */
+	BAN_ALREADY,	/* banned already; nothing changed */
+	BAN_IGNORED,	/* in the ignore list */
+};
+
+struct ban_tracker;
+
+struct ban_tracker *ban_tracker_create(const struct ban_params *p);
+void ban_tracker_destroy(struct ban_tracker *bt);
+
+/* Record a failed sign-in; *until gets the ban's end on BAN_NOW_BANNED. */
+enum ban_verdict ban_failure(struct ban_tracker *bt, const struct ban_addr *a,
+			     time_t now, time_t *until);
+
+/* Banned at `now`? (*until, when not NULL, gets the end) */
+bool ban_is_banned(const struct ban_tracker *bt, const struct ban_addr *a, time_t now,
+		   time_t *until);
+
+bool ban_is_ignored(const struct ban_tracker *bt, const struct ban_addr *a);
+
+/* Ban until `until` (a load or an operator). 0, or -ENOSPC when full. */
+int ban_add(struct ban_tracker *bt, const struct ban_addr *a, time_t until);
+
+/* Lift a ban and forget the address's failures. 0 or -ENOENT. */
+int ban_remove(struct ban_tracker *bt, const struct ban_addr *a);
+
+/* Lift every ban that ended by `now`, calling cb for each; returns how many. */
+unsigned ban_expire(struct ban_tracker *bt, time_t now,
+		    void (*cb)(const struct ban_addr *a, void *arg), void *arg);
+
+/* Every current ban. */
+void ban_foreach(const struct ban_tracker *bt,
+		 void (*cb)(const struct ban_addr *a, time_t until, void *arg), void *arg);
+
+unsigned ban_count(const struct ban_tracker *bt);
+/* Failures recorded since creation (including those of ignored addresses). */
+uint64_t ban_failures_total(const struct ban_tracker *bt);
+
+/* Addresses: from a socket address (v4-mapped v6 becomes v4), text. */
+int ban_addr_from_sockaddr(const struct sockaddr *sa, struct ban_addr *a);
+int ban_addr_parse(const char *text, struct ban_addr *a);
+void ban_addr_format(const struct ban_addr *a, char *buf, size_t len);
+
+/*
+ * The state file: "# rtcgate bans v1" then one "ADDRESS UNTIL" line per ban
+ * (UNTIL in Unix seconds). ban_state_parse calls cb for each line that is
+ * well formed and not over by `now`, and counts the others in *bad (the
+ * first one's line number in *first_bad). Returns the bans passed to cb.
+ */
+unsigned ban_state_parse(const char *buf, size_t len, time_t now,
+			 void (*cb)(const struct ban_addr *a, time_t until, void *arg),
+			 void *arg, unsigned *bad, unsigned *first_bad);
+
+/* Write every ban to path atomically. 0, or -errno with a reason in err. */
+int ban_state_save(const struct ban_tracker *bt, const char *path, char *err, size_t errlen);
+
+/*
+ * Load bans from path (a missing file is no bans). Returns the number
+ * loaded, or -errno with a reason in err; malformed lines are skipped and
+ * reported through *bad and *first_bad.
+ */
+int ban_state_load(struct ban_tracker *bt, const char *path, time_t now, unsigned *bad,
+		   unsigned *first_bad, char *err, size_t errlen);
+
+#endif /* RTCG_BAN_H */
