@@ -195,6 +195,8 @@ ctl_create(const struct rtcg_config *cfg, struct dp *dp, char *err, size_t errle
 	}
 	ctl->cfg = cfg;
 	ctl->dp = dp;
+	/* A client that hangs up mid-reply must cost an EPIPE, not the process. */
+	signal(SIGPIPE, SIG_IGN);
 	ctl->base = event_base_new();
 	if (ctl->base == NULL) {
 		snprintf(err, errlen, "cannot create the event loop");
@@ -236,16 +238,22 @@ fail:
 /*
  * The control lcore's loop: libevent's sockets and timers without blocking,
  * then the dataplane's share (punted packets, the exception path, RCU
- * reclamation); a short sleep when neither had work, so an idle gateway
- * costs little CPU and the exception path still answers within ~100 us.
+ * reclamation). When the dataplane had nothing, wait in libevent (epoll)
+ * for at most 100 us instead: a socket that becomes ready wakes it at once,
+ * an idle gateway costs little CPU, and the exception path still answers
+ * within ~100 us.
  */
 int
 ctl_run(struct ctl *ctl)
 {
+	const struct timeval idle = { 0, CTL_IDLE_SLEEP_US };
+
 	while (!ctl->quit) {
 		event_base_loop(ctl->base, EVLOOP_NONBLOCK);
-		if (dp_control_poll(ctl->dp) == 0)
-			rte_delay_us_sleep(CTL_IDLE_SLEEP_US);
+		if (dp_control_poll(ctl->dp) == 0 && !ctl->quit) {
+			event_base_loopexit(ctl->base, &idle);
+			event_base_loop(ctl->base, EVLOOP_ONCE);
+		}
 	}
 	return 0;
 }

@@ -76,7 +76,7 @@ python3 -c 'import socket,time,sys; s=socket.socket(); s.setsockopt(socket.SOL_S
 blocker=$!; T_PIDS="$T_PIDS $blocker"
 sleep 0.3
 write_config "$dir/bad.yaml"
-fatal_case "address in use" "https.listen\[0\] cannot listen on 127.0.0.1:$api: Address already in use"
+fatal_case "address in use" "https.listen\[0\]: cannot listen on 127.0.0.1:$api: Address already in use"
 kill "$blocker"; wait "$blocker" 2>/dev/null
 
 # Bad TLS file.
