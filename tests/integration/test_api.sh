@@ -259,8 +259,29 @@ rp 198.18.0.2 https://198.18.0.1:8443/healthz; is "198.18.0.2 works again once b
 check "the unban is logged once" test "$(grep -c 'NOTICE \[rtcgate\] Unban 198.18.0.2$' "$dir/gw1.log")" = 1
 stop_gw
 
-echo "== run 2: restart, token sign-in, empty whitelist"
-check "gateway (run 2) answers /healthz" start_gw "$dir/gw2.log" --set auth.mode=token --set 'cors.domain_whitelist=[]'
+echo "== run 2: restart, token sign-in, empty whitelist, admin client certificates"
+mkcert() { # mkcert NAME [CA]: an EC key and a certificate, self-signed or by CA
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$1" \
+		-keyout "$dir/$1.key" -out "$dir/$1.csr" 2>/dev/null
+	if [ -z "${2:-}" ]; then
+		openssl x509 -req -in "$dir/$1.csr" -signkey "$dir/$1.key" -days 2 -out "$dir/$1.pem" \
+			-extfile <(printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=keyCertSign') 2>/dev/null
+	else
+		openssl x509 -req -in "$dir/$1.csr" -CA "$dir/$2.pem" -CAkey "$dir/$2.key" \
+			-CAcreateserial -days 2 -out "$dir/$1.pem" 2>/dev/null
+	fi
+}
+mkcert adminca; mkcert operator adminca; mkcert otherca; mkcert intruder otherca
+check "gateway (run 2) answers /healthz" start_gw "$dir/gw2.log" --set auth.mode=token \
+	--set 'cors.domain_whitelist=[]' --set "admin.client_ca=$dir/adminca.pem"
+code=$($G curl -sk -o /dev/null -w '%{http_code}' --max-time 3 "$ADMIN/healthz")
+check "admin.client_ca: no client certificate, no answer ($code)" test "$code" = 000
+code=$($G curl -sk -o /dev/null -w '%{http_code}' --max-time 3 --cert "$dir/intruder.pem" --key "$dir/intruder.key" "$ADMIN/healthz")
+check "admin.client_ca: a certificate from another CA, no answer ($code)" test "$code" = 000
+code=$($G curl -sk -o /dev/null -w '%{http_code}' --max-time 3 --cert "$dir/operator.pem" --key "$dir/operator.key" "$ADMIN/healthz")
+check "admin.client_ca: the CA's certificate is served ($code)" test "$code" = 200
+code=$($G curl -sk -o /dev/null -w '%{http_code}' --max-time 3 "$API/healthz")
+check "admin.client_ca does not touch the API listener ($code)" test "$code" = 200
 check "the ban from run 1 is restored" grep -q 'Restore Ban 127.0.0.3' "$dir/gw2.log"
 $G curl -sk --max-time 3 --interface 127.0.0.3 -o /dev/null "$API/healthz"; rc=$?
 check "127.0.0.3 is still refused after the restart (curl exit $rc)" test "$rc" = 35
