@@ -39,7 +39,7 @@ ports:
 dataplane: {mbufs: 8191, max_sessions: 64}
 https: {listen: ["127.0.0.1:8443", "198.18.0.1:8443"]}
 admin: {listen: ["127.0.0.1:8444"]}
-http: {max_header_bytes: 4096, max_body_bytes: 8192, timeout_seconds: 10}
+http: {max_header_bytes: 4096, max_body_bytes: 8192, timeout_seconds: 10, trusted_proxies: [127.0.0.4/32]}
 cors: {domain_whitelist: ["http://127.0.0.1:$WEB", "https://*.allowed.example"], max_age_seconds: 600}
 auth:
   mode: static
@@ -244,6 +244,22 @@ check "metrics: failures counted (11)" grep -q '^rtcgate_auth_failures_total 1[1
 check "metrics: requests by route and status" grep -q 'rtcgate_http_requests_total{listener="https",route="/v1/sessions",status="401"}' <<<"$BODY"
 check "metrics: the dataplane's counters" grep -q '^rtcgate_dp_bans 2$' <<<"$BODY"
 check "telemetry /rtcgate/control: the control lcore's counters" grep -q '"sessions": 1' <<<"$(tel /rtcgate/control)"
+# Behind a trusted proxy (127.0.0.4) the client is the X-Forwarded-For address.
+via() { # via PEER XFF [curl args]: a request from PEER carrying X-Forwarded-For
+	local peer=$1 xff=$2; shift 2
+	CODE=$($G curl -sk --max-time 3 --interface "$peer" -H "X-Forwarded-For: $xff" -o "$dir/body" -w '%{http_code}' "$@")
+	BODY=$(cat "$dir/body" 2>/dev/null)
+}
+for i in 1 2 3; do via 127.0.0.4 "198.18.77.1, 198.18.66.6" -X POST "${JSON[@]}" -d '{"user":"alice","password":"guess"}' "$API/v1/sessions"; done
+r "$ADMIN/v1/admin/bans"
+check "behind a trusted proxy the X-Forwarded-For client is banned, not the proxy" \
+	test "$(json '[.bans[].address] | (index("198.18.66.6") != null) and (index("127.0.0.4") == null)')" = true
+via 127.0.0.4 198.18.66.6 "$API/healthz"; is "the banned client behind the proxy: 403" 403 banned
+via 127.0.0.4 198.18.66.7 "$API/healthz"; is "another client behind the same proxy still works" 200
+for i in 1 2 3; do via 127.0.0.5 198.18.55.5 -X POST "${JSON[@]}" -d '{"user":"alice","password":"guess"}' "$API/v1/sessions"; done
+r "$ADMIN/v1/admin/bans"
+check "from an untrusted peer X-Forwarded-For is ignored: the peer is banned" \
+	test "$(json '[.bans[].address] | (index("127.0.0.5") != null) and (index("198.18.55.5") == null)')" = true
 r -X DELETE "$ADMIN/v1/admin/bans/127.0.0.2"; is "admin unban of 127.0.0.2: 204" 204
 r -X DELETE "$ADMIN/v1/admin/bans/127.0.0.2"; is "unban again: 404" 404 not_banned
 r -X DELETE "$ADMIN/v1/admin/bans/not-an-ip"; is "unban of a non-address: 400" 400 bad_address
