@@ -9,7 +9,10 @@
 
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_ip.h>
 #include <rte_malloc.h>
+#include <rte_udp.h>
+#include <netinet/in.h>
 
 #include "dp_priv.h"
 
@@ -410,4 +413,116 @@ dp_control_poll(struct dp *dp)
 		dp_bans_expire(dp);
 	}
 	return work;
+}
+
+int
+dp_udp_view(const struct rte_mbuf *m, struct dp_udp_view *v)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_udp_hdr *udp;
+	size_t off = sizeof(*eth), ulen;
+
+	if (m->data_len < off + 28)
+		return -1;
+	memset(v, 0, sizeof(*v));
+	memcpy(v->src_mac, eth->src_addr.addr_bytes, 6);
+	if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)((const uint8_t *)eth + off);
+		size_t hl = rte_ipv4_hdr_len(ip);
+
+		if (ip->next_proto_id != IPPROTO_UDP || hl < 20 || m->data_len < off + hl + 8)
+			return -1;
+		v->family = AF_INET;
+		v->src_ip = (const uint8_t *)&ip->src_addr;
+		v->dst_ip = (const uint8_t *)&ip->dst_addr;
+		off += hl;
+	} else if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
+		const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)((const uint8_t *)eth + off);
+
+		if (ip->proto != IPPROTO_UDP || m->data_len < off + sizeof(*ip) + 8)
+			return -1;
+		v->family = AF_INET6;
+		v->src_ip = ip->src_addr;
+		v->dst_ip = ip->dst_addr;
+		off += sizeof(*ip);
+	} else {
+		return -1;
+	}
+	udp = (const struct rte_udp_hdr *)((const uint8_t *)eth + off);
+	ulen = rte_be_to_cpu_16(udp->dgram_len);
+	if (ulen < 8 || off + ulen > m->data_len)
+		return -1;
+	v->src_port = rte_be_to_cpu_16(udp->src_port);
+	v->dst_port = rte_be_to_cpu_16(udp->dst_port);
+	v->payload = (const uint8_t *)(udp + 1);
+	v->len = (uint16_t)(ulen - 8);
+	return 0;
+}
+
+int
+dp_send_udp(struct dp *dp, unsigned port, int family, const uint8_t *src_ip, uint16_t src_port,
+	    const uint8_t *dst_ip, uint16_t dst_port, const uint8_t dst_mac[6],
+	    const void *payload, size_t len)
+{
+	size_t ip_len = family == AF_INET ? sizeof(struct rte_ipv4_hdr) : sizeof(struct rte_ipv6_hdr);
+	size_t total = sizeof(struct rte_ether_hdr) + ip_len + sizeof(struct rte_udp_hdr) + len;
+	struct rte_mbuf *m;
+	struct rte_ether_hdr *eth;
+	struct rte_udp_hdr *udp;
+	int rc;
+
+	if (port >= dp->n_ports || len > 1472 || (family != AF_INET && family != AF_INET6))
+		return -EINVAL;
+	m = rte_pktmbuf_alloc(dp->pool);
+	if (m == NULL)
+		return -ENOMEM;
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, (uint16_t)total);
+	if (eth == NULL) {
+		rte_pktmbuf_free(m);
+		return -ENOSPC;
+	}
+	memcpy(eth->dst_addr.addr_bytes, dst_mac, 6);
+	eth->src_addr = dp->ports[port].mac;
+	if (family == AF_INET) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+
+		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+		memset(ip, 0, sizeof(*ip));
+		ip->version_ihl = RTE_IPV4_VHL_DEF;
+		ip->total_length = rte_cpu_to_be_16((uint16_t)(ip_len + 8 + len));
+		ip->time_to_live = 64;
+		ip->next_proto_id = IPPROTO_UDP;
+		memcpy(&ip->src_addr, src_ip, 4);
+		memcpy(&ip->dst_addr, dst_ip, 4);
+		udp = (struct rte_udp_hdr *)(ip + 1);
+		udp->src_port = rte_cpu_to_be_16(src_port);
+		udp->dst_port = rte_cpu_to_be_16(dst_port);
+		udp->dgram_len = rte_cpu_to_be_16((uint16_t)(8 + len));
+		udp->dgram_cksum = 0;
+		memcpy(udp + 1, payload, len);
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+	} else {
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eth + 1);
+
+		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+		memset(ip, 0, sizeof(*ip));
+		ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
+		ip->payload_len = rte_cpu_to_be_16((uint16_t)(8 + len));
+		ip->proto = IPPROTO_UDP;
+		ip->hop_limits = 64;
+		memcpy(ip->src_addr, src_ip, 16);
+		memcpy(ip->dst_addr, dst_ip, 16);
+		udp = (struct rte_udp_hdr *)(ip + 1);
+		udp->src_port = rte_cpu_to_be_16(src_port);
+		udp->dst_port = rte_cpu_to_be_16(dst_port);
+		udp->dgram_len = rte_cpu_to_be_16((uint16_t)(8 + len));
+		udp->dgram_cksum = 0;
+		memcpy(udp + 1, payload, len);
+		udp->dgram_cksum = rte_ipv6_udptcp_cksum(ip, udp);
+	}
+	rc = dp_control_tx(dp, port, m);
+	if (rc != 0)
+		rte_pktmbuf_free(m);
+	return rc;
 }

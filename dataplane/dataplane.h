@@ -46,6 +46,12 @@ struct dp_session_spec {
 	struct dp_srtp_spec srtp_in;  /* keys the browser protects with */
 	struct dp_srtp_spec srtp_out; /* keys we protect with toward the browser */
 	bool latch_internal;	      /* symmetric RTP: follow the internal remote */
+	/*
+	 * The echo endpoint: SRTP from the browser is decrypted (the internal
+	 * leg's share), encrypted again with srtp_out and sent back to the
+	 * browser; browser RTCP ends here. The internal leg carries no packets.
+	 */
+	bool echo;
 };
 
 struct dp_session_stats {
@@ -137,6 +143,27 @@ unsigned dp_control_poll(struct dp *dp);
 /* Send a packet the control lcore built out of a port (index), on its own queue. */
 int dp_control_tx(struct dp *dp, unsigned port, struct rte_mbuf *m);
 struct rte_mempool *dp_mempool(struct dp *dp);
+
+/* A UDP datagram as seen in a punted packet (pointers into the mbuf). */
+struct dp_udp_view {
+	int family; /* AF_INET or AF_INET6 */
+	const uint8_t *src_ip, *dst_ip;
+	uint16_t src_port, dst_port; /* host order */
+	uint8_t src_mac[6];
+	const uint8_t *payload;
+	uint16_t len;
+};
+/* 0, or -1 when m is not Ethernet/IPv4-or-IPv6/UDP. */
+int dp_udp_view(const struct rte_mbuf *m, struct dp_udp_view *v);
+
+/*
+ * Build and send one UDP datagram from the control lcore out of a port
+ * (index): addresses as in the view (src is ours), checksums in software.
+ * 0 or a negative errno.
+ */
+int dp_send_udp(struct dp *dp, unsigned port, int family, const uint8_t *src_ip,
+		uint16_t src_port, const uint8_t *dst_ip, uint16_t dst_port,
+		const uint8_t dst_mac[6], const void *payload, size_t len);
 
 /* Run one rx burst through worker w's packet path on the calling thread,
  * as if it came from port (index): for the packet fuzzer, never at run time. */

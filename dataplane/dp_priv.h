@@ -108,6 +108,7 @@ struct dp_dir_stats {
 } __rte_cache_aligned;
 
 #define DP_SESSION_LATCH_INTERNAL 0x1
+#define DP_SESSION_ECHO 0x2 /* media from the browser goes back to it (echo endpoint) */
 
 /*
  * A session as workers see it. Written only by the control lcore, and then

@@ -348,7 +348,8 @@ build(struct dp *dp, struct dp_session *s, const struct dp_session_spec *spec,
 		return rc;
 	keys->in = spec->srtp_in;
 	keys->out = spec->srtp_out;
-	s->flags = spec->latch_internal ? DP_SESSION_LATCH_INTERNAL : 0;
+	s->flags = (spec->latch_internal ? DP_SESSION_LATCH_INTERNAL : 0) |
+		   (spec->echo ? DP_SESSION_ECHO : 0);
 	return 0;
 }
 
@@ -508,6 +509,7 @@ spec_of(const struct dp_session *s, struct dp_session_spec *spec)
 	spec->srtp_in = session_keys[s->slot].in;
 	spec->srtp_out = session_keys[s->slot].out;
 	spec->latch_internal = s->flags & DP_SESSION_LATCH_INTERNAL;
+	spec->echo = s->flags & DP_SESSION_ECHO;
 }
 
 /*

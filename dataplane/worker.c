@@ -383,7 +383,8 @@ worker_burst(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 				continue;
 			}
 		}
-		out = &s->leg[dir == DP_TO_INTERNAL ? DP_INTERNAL : DP_PUBLIC];
+		out = &s->leg[dir == DP_TO_INTERNAL && !(s->flags & DP_SESSION_ECHO) ?
+			      DP_INTERNAL : DP_PUBLIC];
 		if (unlikely(!out->have_mac || out->family == 0)) {
 			st->drops[DP_DROP_NO_NEIGHBOUR]++;
 			s->dir[dir].drops[DP_DROP_NO_NEIGHBOUR]++;
@@ -409,6 +410,38 @@ worker_burst(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 		rtcg_srtp_unprotect_burst(lc->srtp, sc[G_SRTP_UNPROTECT], sp[G_SRTP_UNPROTECT], gn[G_SRTP_UNPROTECT]);
 	if (gn[G_SRTCP_UNPROTECT])
 		rtcg_srtcp_unprotect_burst(lc->srtp, sc[G_SRTCP_UNPROTECT], sp[G_SRTCP_UNPROTECT], gn[G_SRTCP_UNPROTECT]);
+	/*
+	 * Echo sessions: decrypted RTP turns round into the protect group
+	 * (after the internal leg's share is counted); their RTCP ends here.
+	 */
+	for (unsigned g = G_SRTP_UNPROTECT; g <= G_SRTCP_UNPROTECT; g++) {
+		uint16_t kept = 0;
+
+		for (uint16_t k = 0; k < gn[g]; k++) {
+			uint16_t i = gi[g][k];
+			struct dp_session *s = sess[i];
+
+			if (likely(!(s->flags & DP_SESSION_ECHO)) || sp[g][k].status != RTCG_SRTP_OK) {
+				sp[g][kept] = sp[g][k];
+				sc[g][kept] = sc[g][k];
+				gi[g][kept++] = i;
+				continue;
+			}
+			s->dir[DP_TO_INTERNAL].pkts++;
+			s->dir[DP_TO_INTERNAL].bytes += sp[g][k].len;
+			s->dir[DP_TO_INTERNAL].last_tsc = now;
+			st->relayed[DP_TO_INTERNAL]++;
+			if (g == G_SRTCP_UNPROTECT) {
+				drop[nd++] = pkts[i]; /* consumed, not an error */
+				continue;
+			}
+			sp[G_SRTP_PROTECT][gn[G_SRTP_PROTECT]] = sp[g][k];
+			sp[G_SRTP_PROTECT][gn[G_SRTP_PROTECT]].room = sp[g][k].room;
+			sc[G_SRTP_PROTECT][gn[G_SRTP_PROTECT]] = s->srtp_out;
+			gi[G_SRTP_PROTECT][gn[G_SRTP_PROTECT]++] = i;
+		}
+		gn[g] = kept;
+	}
 	if (gn[G_SRTP_PROTECT])
 		rtcg_srtp_protect_burst(lc->srtp, sc[G_SRTP_PROTECT], sp[G_SRTP_PROTECT], gn[G_SRTP_PROTECT]);
 	if (gn[G_SRTCP_PROTECT])

@@ -177,6 +177,14 @@ struct rtcg_config {
 	} ban;
 
 	struct {
+		bool echo;
+		char srtp_profiles[8][CONFIG_STR];
+		unsigned n_srtp_profiles;
+		uint32_t consent_timeout_seconds;
+		uint32_t dtls_timeout_seconds;
+	} webrtc;
+
+	struct {
 		char server[CONFIG_STR];
 		int transport; /* enum config_sip_transport */
 		uint32_t local_port;

@@ -259,6 +259,21 @@ static const struct cfg_field sip_keys[] = {
 	END
 };
 
+static const struct cfg_field webrtc_keys[] = {
+	{ "echo", CFG_BOOL, IN(webrtc, echo), .def = "true",
+	  .doc = "The echo endpoint: a call to \"echo\" gets the caller's own media back after a round trip through both SRTP contexts. Turn it off on appliances." },
+	{ "srtp_profiles", CFG_LIST, IN(webrtc, srtp_profiles), .size = CONFIG_STR, .max = 8,
+	  .sub = &string_elem, .count_offset = IN(webrtc, n_srtp_profiles),
+	  .def = "[AEAD_AES_128_GCM, AEAD_AES_256_GCM, AES_CM_128_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_32]",
+	  .doc = "DTLS-SRTP profiles offered, most preferred first." },
+	{ "consent_timeout_seconds", CFG_UINT, IN(webrtc, consent_timeout_seconds), .min = 5,
+	  .max = 300, .def = "30",
+	  .doc = "A call whose browser sent no valid ICE check for this long ends (RFC 7675 consent freshness)." },
+	{ "dtls_timeout_seconds", CFG_UINT, IN(webrtc, dtls_timeout_seconds), .min = 2,
+	  .max = 120, .def = "20", .doc = "A DTLS handshake not finished by then ends the call." },
+	END
+};
+
 static const struct cfg_field log_keys[] = {
 	{ "level", CFG_ENUM, IN(log, level), .choices = level_names, .def = "info",
 	  .doc = "Least severity logged." },
@@ -281,6 +296,7 @@ static const struct cfg_field root_keys[] = {
 	{ "cors", CFG_SECTION, offsetof(CFG, cors), .sub = cors_keys, .doc = "Cross-origin resource sharing." },
 	{ "auth", CFG_SECTION, offsetof(CFG, auth), .sub = auth_keys, .doc = "Who may sign in." },
 	{ "ban", CFG_SECTION, offsetof(CFG, ban), .sub = ban_keys, .doc = "fail2ban-style IP blocking." },
+	{ "webrtc", CFG_SECTION, offsetof(CFG, webrtc), .sub = webrtc_keys, .doc = "The browser side's media legs." },
 	{ "sip", CFG_SECTION, offsetof(CFG, sip), .sub = sip_keys, .doc = "The SIP side." },
 	{ "log", CFG_SECTION, offsetof(CFG, log), .sub = log_keys, .doc = "Logging." },
 	END
@@ -467,6 +483,24 @@ config_validate(struct rtcg_config *cfg, struct cfg_ctx *ctx)
 				  "'%s' is not an origin (http[s]://host[:port], host may start with *.)",
 				  cfg->cors.domain_whitelist[i]);
 	}
+
+	for (unsigned i = 0; i < cfg->webrtc.n_srtp_profiles; i++) {
+		static const char *const known[] = { "AEAD_AES_128_GCM", "AEAD_AES_256_GCM",
+						     "AES_CM_128_HMAC_SHA1_80",
+						     "AES_CM_128_HMAC_SHA1_32" };
+		bool ok = false;
+
+		for (unsigned k = 0; k < 4; k++)
+			ok |= strcmp(cfg->webrtc.srtp_profiles[i], known[k]) == 0;
+		if (!ok) {
+			snprintf(path, sizeof(path), "webrtc.srtp_profiles[%u]", i);
+			cfg_error(ctx, path,
+				  "'%s' is not a DTLS-SRTP profile (AEAD_AES_128_GCM, AEAD_AES_256_GCM, AES_CM_128_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_32)",
+				  cfg->webrtc.srtp_profiles[i]);
+		}
+	}
+	if (cfg->webrtc.n_srtp_profiles == 0)
+		cfg_error(ctx, "webrtc.srtp_profiles", "at least one profile is needed");
 
 	switch (cfg->auth.mode) {
 	case CONFIG_AUTH_TOKEN:
