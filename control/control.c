@@ -16,6 +16,7 @@
 #include "control.h"
 #include "api.h"
 #include "api_log.h"
+#include "webrtc.h"
 #include "tls_cert.h"
 
 RTE_LOG_REGISTER(ctl_logtype, rtcgate.control, INFO);
@@ -32,6 +33,7 @@ struct ctl {
 	SSL_CTX *tls;	    /* the API listener's */
 	SSL_CTX *admin_tls; /* the admin listener's: may verify client certificates */
 	struct api *api;
+	struct webrtc *webrtc;
 	volatile bool quit;
 };
 
@@ -211,6 +213,9 @@ ctl_create(const struct rtcg_config *cfg, struct dp *dp, char *err, size_t errle
 		err, errlen);
 	if (ctl->api == NULL)
 		goto fail;
+	ctl->webrtc = webrtc_create(ctl->base, cfg, dp, ctl->api, err, errlen);
+	if (ctl->webrtc == NULL)
+		goto fail;
 	tel_ctl = ctl;
 	if (rte_telemetry_register_cmd("/rtcgate/control", tel_control,
 			"rtcgate control lcore: HTTP requests, API sessions, calls, bans") != 0)
@@ -263,6 +268,7 @@ ctl_destroy(struct ctl *ctl)
 {
 	if (ctl == NULL)
 		return;
+	webrtc_destroy(ctl->webrtc);
 	api_destroy(ctl->api);
 	tel_ctl = NULL;
 	if (ctl->sig_int)

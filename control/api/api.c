@@ -678,8 +678,8 @@ h_calls_create(struct http_req *hr, void *arg)
 		call_free(c);
 		free(answer);
 		http_reply_error(hr, rc == -EINVAL ? 400 : 503,
-				 rc == -EINVAL ? "bad_sdp" : "call_failed", "%s",
-				 err[0] ? err : "the call could not be placed");
+				 rc == -EINVAL ? "bad_sdp" : rc == -ENOTCONN ? "sip_unavailable" :
+				 "call_failed", "%s", err[0] ? err : "the call could not be placed");
 		return;
 	}
 	{
@@ -728,10 +728,11 @@ h_call_answer(struct http_req *hr, void *arg)
 	    !valid_sdp(hr, sdp) || !call_allows(hr, c, CALL_IN_ANSWER))
 		return;
 	rc = api->backend.answer != NULL ?
-	     api->backend.answer(api->backend.arg, c, sdp, err, sizeof(err)) : -ENOTSUP;
+	     api->backend.answer(api->backend.arg, c, sdp, err, sizeof(err)) : -ENOTCONN;
 	if (rc != 0) {
 		http_reply_error(hr, rc == -EINVAL ? 400 : 503,
-				 rc == -EINVAL ? "bad_sdp" : "call_failed", "%s",
+				 rc == -EINVAL ? "bad_sdp" : rc == -ENOTCONN ? "sip_unavailable" :
+				 "call_failed", "%s",
 				 err[0] ? err : "the call could not be answered");
 		return;
 	}

@@ -39,7 +39,9 @@ struct api_hooks {
 /*
  * What places and controls calls (the WebRTC and SIP sides). Each returns 0
  * or a negative errno, with a one-line reason in err for the API's error
- * body. place() writes the SDP answer for the browser into answer.
+ * body: -EINVAL is the browser's fault (400 bad_sdp), -ENOTCONN means no
+ * SIP side can take it (503 sip_unavailable), anything else 503
+ * call_failed. place() writes the SDP answer for the browser into answer.
  */
 struct api_backend {
 	int (*place)(void *arg, struct api_call *c, const char *to, const char *offer,
