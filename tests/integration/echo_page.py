@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+# echo_page.py PORT RESULTS_DIR: serves the page the echo-call test loads in
+# headless Chromium. GET /page?api=BASE&user=U&password=P&tag=T runs the
+# whole flow in the browser: sign in, microphone (Chromium's fake device),
+# offer, POST .../calls {"to": "echo"}, answer, then getStats() every 500 ms
+# for 8 s, DTMF, hold, resume, hang-up, and the events the API delivered.
+# The outcome (JSON) is POSTed back here and written to RESULTS_DIR/T.
+import http.server
+import os
+import sys
+import urllib.parse
+
+PAGE = r"""<!doctype html><html><body><script>
+const p = new URLSearchParams(location.search);
+const api = p.get('api');
+const out = {steps: [], stats: [], events: []};
+const log = (s) => out.steps.push(s);
+async function call(method, path, token, body) {
+  const h = {};
+  if (token) h['Authorization'] = 'Bearer ' + token;
+  if (body !== undefined) h['Content-Type'] = 'application/json';
+  const r = await fetch(api + path, {method, headers: h,
+    body: body === undefined ? undefined : JSON.stringify(body)});
+  const text = await r.text();
+  return {status: r.status, body: text ? JSON.parse(text) : null};
+}
+async function events(sid, token, want, seconds) {
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    const r = await call('GET', `/v1/sessions/${sid}/events?timeout=2`, token);
+    for (const e of (r.body && r.body.events) || []) out.events.push(e);
+    if (out.events.some(e => e.type === want)) return true;
+  }
+  return false;
+}
+async function snapshot(pc) {
+  const s = {t: Date.now()};
+  (await pc.getStats()).forEach(r => {
+    if (r.type === 'transport') s.dtls = r.dtlsState, s.srtp = r.srtpCipher, s.pair = r.selectedCandidatePairId;
+    if (r.type === 'outbound-rtp' && r.kind === 'audio') s.sent = r.packetsSent;
+    if (r.type === 'inbound-rtp' && r.kind === 'audio') s.recv = r.packetsReceived, s.level = r.audioLevel, s.energy = r.totalAudioEnergy, s.ssrc_in = r.ssrc, s.decoded = r.totalSamplesReceived, s.concealed = r.concealedSamples;
+    if (r.type === 'outbound-rtp' && r.kind === 'audio') s.ssrc_out = r.ssrc;
+    if (r.type === 'media-source' && r.kind === 'audio') s.mic_energy = r.totalAudioEnergy;
+    if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') s.pairOk = r.remoteCandidateId;
+    if (r.type === 'remote-candidate') (s.remotes = s.remotes || {})[r.id] = r.address + ':' + r.port;
+  });
+  if (s.pairOk && s.remotes) s.remote = s.remotes[s.pairOk];
+  delete s.remotes;
+  return s;
+}
+(async () => {
+  try {
+    let r = await call('POST', '/v1/sessions', null, {user: p.get('user'), password: p.get('password')});
+    log('signin ' + r.status);
+    const sid = r.body.session, token = r.body.token;
+    const stream = await navigator.mediaDevices.getUserMedia({audio: true});
+    const pc = new RTCPeerConnection({iceTransportPolicy: p.get('relay') ? 'relay' : 'all'});
+    stream.getTracks().forEach(t => pc.addTrack(t, stream));
+    pc.ontrack = (ev) => {
+      /* Play what comes back, as the demo page does: Chromium decodes it for playout. */
+      const a = document.createElement('audio');
+      a.autoplay = true;
+      a.srcObject = ev.streams[0] || new MediaStream([ev.track]);
+      document.body.appendChild(a);
+    };
+    await pc.setLocalDescription(await pc.createOffer());
+    r = await call('POST', `/v1/sessions/${sid}/calls`, token, {to: 'echo', sdp: pc.localDescription.sdp});
+    log('call ' + r.status);
+    out.answer = r.body.sdp;
+    const cid = r.body.call;
+    await pc.setRemoteDescription({type: 'answer', sdp: r.body.sdp});
+    const t0 = Date.now();
+    out.answered = await events(sid, token, 'answered', 10);
+    out.answered_ms = Date.now() - t0;
+    for (let i = 0; i < 16; i++) {
+      out.stats.push(await snapshot(pc));
+      await new Promise(res => setTimeout(res, 500));
+    }
+    r = await call('POST', `/v1/sessions/${sid}/calls/${cid}/dtmf`, token, {digits: '12#'});
+    log('dtmf ' + r.status);
+    out.dtmf_event = await events(sid, token, 'dtmf', 5);
+    r = await call('POST', `/v1/sessions/${sid}/calls/${cid}/hold`, token);
+    log('hold ' + r.status + ' ' + (r.body && r.body.state));
+    r = await call('POST', `/v1/sessions/${sid}/calls/${cid}/dtmf`, token, {digits: '1'});
+    log('dtmf-on-hold ' + r.status + ' ' + (r.body && r.body.error && r.body.error.code));
+    r = await call('POST', `/v1/sessions/${sid}/calls/${cid}/resume`, token);
+    log('resume ' + r.status + ' ' + (r.body && r.body.state));
+    r = await call('POST', `/v1/sessions/${sid}/calls/${cid}/answer`, token, {sdp: 'v=0\r\nm=audio 9 RTP/AVP 0\r\n'});
+    log('answer-outbound ' + r.status + ' ' + (r.body && r.body.error && r.body.error.code));
+    r = await call('GET', `/v1/sessions/${sid}/calls/${cid}`, token);
+    log('get ' + r.status + ' ' + (r.body && r.body.state));
+    r = await call('DELETE', `/v1/sessions/${sid}/calls/${cid}`, token);
+    log('hangup ' + r.status);
+    out.ended_event = await events(sid, token, 'ended', 5);
+    r = await call('GET', `/v1/sessions/${sid}/calls/${cid}`, token);
+    log('get-after ' + r.status);
+    pc.close();
+  } catch (e) {
+    out.error = String(e);
+  }
+  await fetch('/result?tag=' + encodeURIComponent(p.get('tag')), {method: 'POST', body: JSON.stringify(out)});
+})();
+</script></body></html>
+"""
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        body = PAGE.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):
+        q = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
+        tag = os.path.basename(q.get("tag", ["none"])[0])
+        data = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        tmp = os.path.join(sys.argv[2], tag + ".tmp")
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.rename(tmp, os.path.join(sys.argv[2], tag))
+        self.send_response(204)
+        self.end_headers()
+
+
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()

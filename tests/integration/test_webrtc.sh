@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# A real browser's media through the workers. The gateway runs in a
+# namespace of its own on net_tap ports; the public port's wire side goes
+# to a "browser" namespace (198.18.0.2), where headless Chromium (fake
+# microphone) loads a page that signs in over HTTPS, places an echo call
+# (SDP offer/answer through the API), and watches getStats(): DTLS
+# connected, the selected pair on the gateway's address, RTP both ways for
+# 8 s, audio level above zero, then DTMF, hold, resume and hang-up with
+# their events. Once per DTLS-SRTP profile the browser negotiates.
+set -u
+. "$(dirname "$0")/../lib.sh"
+RTCGATE=$1
+HERE=$(cd "$(dirname "$0")" && pwd)
+dir=$(mktemp -d /tmp/rtcg-webrtc-XXXXXX)
+gw=rtcg-wgw$$; br=rtcg-wbr$$
+prefix=rtcg-webrtc-$$
+on_exit "${KEEP:+: }rm -rf $dir; ip netns del $gw; ip netns del $br"
+ip netns add "$gw" && ip netns add "$br" || { echo "cannot create namespaces"; exit 1; }
+ip -n "$gw" link set lo up; ip -n "$br" link set lo up
+G="ip netns exec $gw"
+B="ip netns exec $br"
+HASH=$(printf 'agent-password\n' | "$RTCGATE" --hash-password)
+cat > "$dir/gw.yaml" <<YAML
+eal: {no_huge: true, memory_mb: 512, no_pci: true, file_prefix: $prefix}
+lcores: {control: 0, workers: [1], idle_sleep_us: 100}
+ports:
+  - {name: pub, device: "net_tap0,iface=wpub$$", role: public, addresses: [198.18.0.1/24], rx_descriptors: 512}
+  - {name: int, device: "net_tap1,iface=wint$$", role: internal, addresses: [198.19.0.1/24], rx_descriptors: 512}
+dataplane: {mbufs: 8191, max_sessions: 64}
+https: {listen: ["198.18.0.1:8443"]}
+admin: {listen: ["127.0.0.1:8444"]}
+auth: {users: [{name: agent, password_hash: "$HASH"}]}
+ban: {state_file: $dir/bans.state}
+YAML
+
+tel() { $G dpdk-telemetry.py -f "$prefix" <<<"$1" 2>/dev/null; }
+mkdir -p "$dir/results"
+$B python3 "$HERE/echo_page.py" 9000 "$dir/results" &
+T_PIDS="$T_PIDS $!"
+
+run_call() { # run_call PROFILE TAG CHROMIUM_CIPHER_NAME
+	local profile=$1 tag=$2 cipher=$3 pid cpid out
+	$G "$RTCGATE" -c "$dir/gw.yaml" --set "webrtc.srtp_profiles=[$profile]" > "$dir/gw-$tag.log" 2>&1 &
+	pid=$!; T_PIDS="$T_PIDS $pid"
+	for _ in $(seq 1 100); do
+		ip -n "$gw" link show "wpub$$" >/dev/null 2>&1 && grep -q running "$dir/gw-$tag.log" && break
+		sleep 0.1
+	done
+	ip -n "$gw" link set "wpub$$" netns "$br"
+	ip -n "$br" addr add 198.18.0.2/24 dev "wpub$$"
+	ip -n "$br" link set "wpub$$" up
+	for _ in $(seq 1 50); do
+		$B curl -sk -o /dev/null --max-time 1 https://198.18.0.1:8443/healthz && break
+		sleep 0.2
+	done
+	$B chromium --headless=new --no-sandbox --disable-gpu --no-first-run \
+		--use-fake-device-for-media-stream --use-fake-ui-for-media-stream \
+		--autoplay-policy=no-user-gesture-required \
+		--ignore-certificate-errors --user-data-dir="$dir/chrome-$tag" \
+		"http://127.0.0.1:9000/page?api=https://198.18.0.1:8443&user=agent&password=agent-password&tag=$tag" \
+		> "$dir/chrome-$tag.log" 2>&1 &
+	cpid=$!
+	for _ in $(seq 1 450); do [ -f "$dir/results/$tag" ] && break; sleep 0.1; done
+	kill "$cpid" 2>/dev/null; wait "$cpid" 2>/dev/null
+	out=$(cat "$dir/results/$tag" 2>/dev/null || echo '{}')
+	echo "$out" > "$dir/result-$tag.json"
+	R() { jq -r "$1" <<<"$out" 2>/dev/null; }
+	check "[$profile] the page finished without a script error ($(R '.error // "none"'))" test "$(R '.error // "none"')" = none
+	check "[$profile] sign-in 201, echo call 201" test "$(R '.steps[0:2] | join(",")')" = "signin 201,call 201"
+	check "[$profile] the answer is ICE-lite, passive DTLS, BUNDLE, host candidate on 198.18.0.1" \
+		bash -c 'grep -q "a=ice-lite" <<<"$0" && grep -q "a=setup:passive" <<<"$0" && grep -q "a=group:BUNDLE 0" <<<"$0" && grep -q "typ host" <<<"$0"' "$(R .answer)"
+	check "[$profile] the API delivered 'answered' once DTLS was up ($(R .answered_ms) ms)" test "$(R .answered)" = true
+	check "[$profile] getStats: DTLS connected" test "$(R '[.stats[].dtls] | last')" = connected
+	check "[$profile] getStats: the selected pair is the gateway's address ($(R '[.stats[].remote] | last'))" \
+		test "$(R '[.stats[].remote] | last')" = "198.18.0.1:$(R '.answer' | sed -n 's/.*typ host.*//; s/^m=audio \([0-9]*\).*/\1/p' | head -1)"
+	check "[$profile] getStats: the browser's SRTP cipher is the configured one ($(R '[.stats[].srtp] | last'))" \
+		test "$(R '[.stats[].srtp] | last')" = "$cipher"
+	local first last
+	first=$(R '[.stats[] | select(.recv != null)] | first | .recv'); last=$(R '[.stats[] | select(.recv != null)] | last | .recv')
+	check "[$profile] inbound RTP keeps growing ($first -> $last packets over the last 8 s)" \
+		test "${last:-0}" -gt "$(( ${first:-0} + 250 ))"
+	check "[$profile] outbound RTP keeps growing" test "$(R '[.stats[].sent] | last // 0')" -gt "$(R '[.stats[].sent | values] | first // 0')"
+	check "[$profile] the echoed audio has energy, close to the microphone's, nothing concealed ($(R '[.stats[].energy] | max') vs $(R '[.stats[].mic_energy] | max'))" \
+		test "$(R '(.stats | last) as $s | ($s.energy > 0) and ($s.energy > 0.8 * $s.mic_energy) and ($s.concealed == 0)')" = true
+	check "[$profile] DTMF 202 and echoed back as an event" test "$(R '.steps[2]'),$(R .dtmf_event)" = "dtmf 202,true"
+	check "[$profile] hold, DTMF while held (409), resume" \
+		test "$(R '.steps[3:6] | join(",")')" = "hold 200 held,dtmf-on-hold 409 wrong_state,resume 200 active"
+	check "[$profile] answering an outbound call: 409" test "$(R '.steps[6]')" = "answer-outbound 409 wrong_state"
+	check "[$profile] hang-up 204, 'ended' event, the call is gone" \
+		test "$(R '.steps[7:10] | join(",")'),$(R .ended_event)" = "get 200 active,hangup 204,get-after 404,true"
+	stats=$(tel /rtcgate/stats)
+	check "[$profile] the workers relayed both ways (telemetry)" \
+		python3 -c "import json,sys; d=json.loads(sys.argv[1])['/rtcgate/stats']; sys.exit(0 if d['relayed_to_internal'] > 200 and d['relayed_to_public'] > 200 and d['drop_auth_fail'] == 0 else 1)" "$stats"
+	check "[$profile] the media session is gone after the hang-up" grep -q '"count": 0' <<<"$(tel /rtcgate/sessions)"
+	kill -TERM "$pid"; wait_exit "$pid" 5 || kill -KILL "$pid"
+	# The wire side went down with the gateway; the next run makes a new one.
+}
+
+run_call AES_CM_128_HMAC_SHA1_80 cm80 SRTP_AES128_CM_HMAC_SHA1_80
+run_call AEAD_AES_128_GCM gcm128 SRTP_AEAD_AES_128_GCM
+run_call AEAD_AES_256_GCM gcm256 SRTP_AEAD_AES_256_GCM
+finish
