@@ -61,6 +61,11 @@ run_call() { # run_call PROFILE TAG CHROMIUM_CIPHER_NAME
 		"http://127.0.0.1:9000/page?api=https://198.18.0.1:8443&user=agent&password=agent-password&tag=$tag" \
 		> "$dir/chrome-$tag.log" 2>&1 &
 	cpid=$!
+	if [ "$tag" = cm80 ]; then
+		# Forged SRTP (copies of the browser's with one byte changed) during the call.
+		$B python3 "$HERE/tamper.py" "wpub$$" 20 > "$dir/tamper.out" 2> "$dir/tamper.err" &
+		tamper=$!; T_PIDS="$T_PIDS $tamper"
+	fi
 	for _ in $(seq 1 450); do [ -f "$dir/results/$tag" ] && break; sleep 0.1; done
 	kill "$cpid" 2>/dev/null; wait "$cpid" 2>/dev/null
 	out=$(cat "$dir/results/$tag" 2>/dev/null || echo '{}')
@@ -91,7 +96,17 @@ run_call() { # run_call PROFILE TAG CHROMIUM_CIPHER_NAME
 		test "$(R '.steps[7:10] | join(",")'),$(R .ended_event)" = "get 200 active,hangup 204,get-after 404,true"
 	stats=$(tel /rtcgate/stats)
 	check "[$profile] the workers relayed both ways (telemetry)" \
-		python3 -c "import json,sys; d=json.loads(sys.argv[1])['/rtcgate/stats']; sys.exit(0 if d['relayed_to_internal'] > 200 and d['relayed_to_public'] > 200 and d['drop_auth_fail'] == 0 else 1)" "$stats"
+		python3 -c "import json,sys; d=json.loads(sys.argv[1])['/rtcgate/stats']; sys.exit(0 if d['relayed_to_internal'] > 200 and d['relayed_to_public'] > 200 else 1)" "$stats"
+	if [ "$tag" = cm80 ]; then
+		wait "$tamper"
+		check "tampering: 20 forged SRTP packets were sent ($(cat "$dir/tamper.out"))" test "$(cat "$dir/tamper.out")" = 20
+		counters=$(python3 -c "import json,sys; d=json.loads(sys.argv[1])['/rtcgate/stats']; print(' '.join('%s=%s' % (k, v) for k, v in d.items() if k.startswith(('drop_', 'relayed')) and v))" "$stats")
+		check "tampering: the gateway counted them as SRTP authentication failures and forwarded none ($counters)" \
+			python3 -c "import json,sys; d=json.loads(sys.argv[1])['/rtcgate/stats']; sys.exit(0 if d['drop_auth_fail'] >= 20 and d['relayed_to_public'] <= d['relayed_to_internal'] else 1)" "$stats"
+	else
+		check "[$profile] the workers saw no SRTP authentication failure" \
+			python3 -c "import json,sys; d=json.loads(sys.argv[1])['/rtcgate/stats']; sys.exit(0 if d['drop_auth_fail'] == 0 else 1)" "$stats"
+	fi
 	check "[$profile] the media session is gone after the hang-up" grep -q '"count": 0' <<<"$(tel /rtcgate/sessions)"
 	kill -TERM "$pid"; wait_exit "$pid" 5 || kill -KILL "$pid"
 	# The wire side went down with the gateway; the next run makes a new one.
