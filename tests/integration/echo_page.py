@@ -5,6 +5,7 @@
 # whole flow in the browser: sign in, microphone (Chromium's fake device),
 # offer, POST .../calls {"to": "echo"}, answer, then getStats() every 500 ms
 # for 8 s, DTMF, hold, resume, hang-up, and the events the API delivered.
+# With &turn=URL&turnuser=U&turnpass=P the browser may use only a TURN relay.
 # The outcome (JSON) is POSTed back here and written to RESULTS_DIR/T.
 import http.server
 import os
@@ -44,9 +45,13 @@ async function snapshot(pc) {
     if (r.type === 'media-source' && r.kind === 'audio') s.mic_energy = r.totalAudioEnergy;
     if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') s.pairOk = r.remoteCandidateId;
     if (r.type === 'remote-candidate') (s.remotes = s.remotes || {})[r.id] = r.address + ':' + r.port;
+    if (r.type === 'local-candidate') (s.locals = s.locals || {})[r.id] = r.candidateType;
+    if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') s.localOk = r.localCandidateId;
   });
   if (s.pairOk && s.remotes) s.remote = s.remotes[s.pairOk];
+  if (s.localOk && s.locals) s.local_type = s.locals[s.localOk];
   delete s.remotes;
+  delete s.locals;
   return s;
 }
 (async () => {
@@ -55,7 +60,10 @@ async function snapshot(pc) {
     log('signin ' + r.status);
     const sid = r.body.session, token = r.body.token;
     const stream = await navigator.mediaDevices.getUserMedia({audio: true});
-    const pc = new RTCPeerConnection({iceTransportPolicy: p.get('relay') ? 'relay' : 'all'});
+    const cfg = {iceTransportPolicy: p.get('turn') ? 'relay' : 'all'};
+    if (p.get('turn'))
+      cfg.iceServers = [{urls: p.get('turn'), username: p.get('turnuser'), credential: p.get('turnpass')}];
+    const pc = new RTCPeerConnection(cfg);
     stream.getTracks().forEach(t => pc.addTrack(t, stream));
     pc.ontrack = (ev) => {
       /* Play what comes back, as the demo page does: Chromium decodes it for playout. */

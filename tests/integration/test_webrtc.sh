@@ -7,7 +7,8 @@
 # (SDP offer/answer through the API), and watches getStats(): DTLS
 # connected, the selected pair on the gateway's address, RTP both ways for
 # 8 s, audio level above zero, then DTMF, hold, resume and hang-up with
-# their events. Once per DTLS-SRTP profile the browser negotiates.
+# their events. Once per DTLS-SRTP profile the browser negotiates, and once
+# with the browser forced through coturn (iceTransportPolicy relay).
 set -u
 . "$(dirname "$0")/../lib.sh"
 RTCGATE=$1
@@ -39,8 +40,8 @@ mkdir -p "$dir/results"
 $B python3 "$HERE/echo_page.py" 9000 "$dir/results" &
 T_PIDS="$T_PIDS $!"
 
-run_call() { # run_call PROFILE TAG CHROMIUM_CIPHER_NAME
-	local profile=$1 tag=$2 cipher=$3 pid cpid out
+run_call() { # run_call PROFILE TAG CHROMIUM_CIPHER_NAME [turn]
+	local profile=$1 tag=$2 cipher=$3 turn=${4:-} pid cpid out extra=""
 	$G "$RTCGATE" -c "$dir/gw.yaml" --set "webrtc.srtp_profiles=[$profile]" > "$dir/gw-$tag.log" 2>&1 &
 	pid=$!; T_PIDS="$T_PIDS $pid"
 	for _ in $(seq 1 100); do
@@ -54,11 +55,21 @@ run_call() { # run_call PROFILE TAG CHROMIUM_CIPHER_NAME
 		$B curl -sk -o /dev/null --max-time 1 https://198.18.0.1:8443/healthz && break
 		sleep 0.2
 	done
+	if [ -n "$turn" ]; then
+		# coturn on the browser's side: the browser may only use its relay.
+		$B turnserver -n --listening-ip=198.18.0.2 --relay-ip=198.18.0.2 --listening-port=3478 \
+			--min-port=49152 --max-port=49200 --lt-cred-mech --user=agent:turn-secret \
+			--realm=rtcgate.test --no-tls --no-dtls --no-cli --allowed-peer-ip=198.18.0.1 \
+			--log-file=stdout --simple-log > "$dir/coturn.log" 2>&1 &
+		T_PIDS="$T_PIDS $!"; turn_pid=$!
+		sleep 0.5
+		extra="&turn=turn:198.18.0.2:3478?transport=udp&turnuser=agent&turnpass=turn-secret"
+	fi
 	$B chromium --headless=new --no-sandbox --disable-gpu --no-first-run \
 		--use-fake-device-for-media-stream --use-fake-ui-for-media-stream \
 		--autoplay-policy=no-user-gesture-required \
 		--ignore-certificate-errors --user-data-dir="$dir/chrome-$tag" \
-		"http://127.0.0.1:9000/page?api=https://198.18.0.1:8443&user=agent&password=agent-password&tag=$tag" \
+		"http://127.0.0.1:9000/page?api=https://198.18.0.1:8443&user=agent&password=agent-password&tag=$tag$extra" \
 		> "$dir/chrome-$tag.log" 2>&1 &
 	cpid=$!
 	if [ "$tag" = cm80 ]; then
@@ -107,6 +118,13 @@ run_call() { # run_call PROFILE TAG CHROMIUM_CIPHER_NAME
 		check "[$profile] the workers saw no SRTP authentication failure" \
 			python3 -c "import json,sys; d=json.loads(sys.argv[1])['/rtcgate/stats']; sys.exit(0 if d['drop_auth_fail'] == 0 else 1)" "$stats"
 	fi
+	if [ -n "$turn" ]; then
+		check "TURN: the browser's selected candidate is a relay one ($(R '[.stats[].local_type] | last'))" \
+			test "$(R '[.stats[].local_type] | last')" = relay
+		check "TURN: coturn relayed the call (allocation and channel/permission to 198.18.0.1)" \
+			grep -qi "198.18.0.1" "$dir/coturn.log"
+		kill "$turn_pid" 2>/dev/null
+	fi
 	check "[$profile] the media session is gone after the hang-up" grep -q '"count": 0' <<<"$(tel /rtcgate/sessions)"
 	kill -TERM "$pid"; wait_exit "$pid" 5 || kill -KILL "$pid"
 	# The wire side went down with the gateway; the next run makes a new one.
@@ -115,4 +133,5 @@ run_call() { # run_call PROFILE TAG CHROMIUM_CIPHER_NAME
 run_call AES_CM_128_HMAC_SHA1_80 cm80 SRTP_AES128_CM_HMAC_SHA1_80
 run_call AEAD_AES_128_GCM gcm128 SRTP_AEAD_AES_128_GCM
 run_call AEAD_AES_256_GCM gcm256 SRTP_AEAD_AES_256_GCM
+run_call AEAD_AES_128_GCM turn SRTP_AEAD_AES_128_GCM turn
 finish
