@@ -5,7 +5,8 @@
 # whole flow in the browser: sign in, microphone (Chromium's fake device),
 # offer, POST .../calls {"to": "echo"}, answer, then getStats() every 500 ms
 # for 8 s, DTMF, hold, resume, hang-up, and the events the API delivered.
-# With &turn=URL&turnuser=U&turnpass=P the browser may use only a TURN relay.
+# With &turn=URL&turnuser=U&turnpass=P the browser may use only a TURN relay;
+# with &stay=1 it reports after 2 s of media and keeps the call up.
 # The outcome (JSON) is POSTed back here and written to RESULTS_DIR/T.
 import http.server
 import os
@@ -81,6 +82,15 @@ async function snapshot(pc) {
     const t0 = Date.now();
     out.answered = await events(sid, token, 'answered', 10);
     out.answered_ms = Date.now() - t0;
+    if (p.get('stay')) {
+      /* Report and keep the call up: the test kills the browser. */
+      for (let i = 0; i < 4; i++) {
+        out.stats.push(await snapshot(pc));
+        await new Promise(res => setTimeout(res, 500));
+      }
+      await fetch('/result?tag=' + encodeURIComponent(p.get('tag')), {method: 'POST', body: JSON.stringify(out)});
+      await new Promise(() => {});
+    }
     for (let i = 0; i < 16; i++) {
       out.stats.push(await snapshot(pc));
       await new Promise(res => setTimeout(res, 500));

@@ -134,4 +134,38 @@ run_call AES_CM_128_HMAC_SHA1_80 cm80 SRTP_AES128_CM_HMAC_SHA1_80
 run_call AEAD_AES_128_GCM gcm128 SRTP_AEAD_AES_128_GCM
 run_call AEAD_AES_256_GCM gcm256 SRTP_AEAD_AES_256_GCM
 run_call AEAD_AES_128_GCM turn SRTP_AEAD_AES_128_GCM turn
+
+# Consent freshness: the browser vanishes without hanging up; with
+# webrtc.consent_timeout_seconds 5 the gateway ends the call by itself.
+echo "== consent freshness"
+$G "$RTCGATE" -c "$dir/gw.yaml" --set webrtc.consent_timeout_seconds=5 > "$dir/gw-consent.log" 2>&1 &
+pid=$!; T_PIDS="$T_PIDS $pid"
+for _ in $(seq 1 100); do
+	ip -n "$gw" link show "wpub$$" >/dev/null 2>&1 && grep -q running "$dir/gw-consent.log" && break
+	sleep 0.1
+done
+ip -n "$gw" link set "wpub$$" netns "$br"
+ip -n "$br" addr add 198.18.0.2/24 dev "wpub$$"
+ip -n "$br" link set "wpub$$" up
+for _ in $(seq 1 50); do $B curl -sk -o /dev/null --max-time 1 https://198.18.0.1:8443/healthz && break; sleep 0.2; done
+$B chromium --headless=new --no-sandbox --disable-gpu --no-first-run \
+	--use-fake-device-for-media-stream --use-fake-ui-for-media-stream \
+	--ignore-certificate-errors --user-data-dir="$dir/chrome-consent" \
+	"http://127.0.0.1:9000/page?api=https://198.18.0.1:8443&user=agent&password=agent-password&tag=consent&stay=1" \
+	> "$dir/chrome-consent.log" 2>&1 &
+cpid=$!
+for _ in $(seq 1 300); do [ -f "$dir/results/consent" ] && break; sleep 0.1; done
+calls=$($G curl -sk https://127.0.0.1:8444/v1/admin/calls)
+check "consent: the call is up before the browser goes ($(jq -r '[.calls[].state] | join(",")' <<<"$calls"))" \
+	test "$(jq -r '[.calls[].state] | join(",")' <<<"$calls")" = active
+pkill -KILL -P "$cpid" 2>/dev/null; kill -KILL "$cpid" 2>/dev/null; wait "$cpid" 2>/dev/null
+t0=$(date +%s)
+for _ in $(seq 1 150); do grep -q "consent-expired" "$dir/gw-consent.log" && break; sleep 0.1; done
+waited=$(( $(date +%s) - t0 ))
+check "consent: with no ICE check for 5 s the call ends 'consent-expired' (after ${waited} s)" \
+	grep -q "ends: consent-expired" "$dir/gw-consent.log"
+calls=$($G curl -sk https://127.0.0.1:8444/v1/admin/calls)
+check "consent: the call is gone from the API" test "$(jq -r '.calls | length' <<<"$calls")" = 0
+check "consent: its media session is gone from the dataplane" grep -q '"count": 0' <<<"$(tel /rtcgate/sessions)"
+kill -TERM "$pid"; wait_exit "$pid" 5 || kill -KILL "$pid"
 finish
