@@ -36,6 +36,33 @@ async function events(sid, token, want, seconds) {
   }
   return false;
 }
+/* The same events as a text/event-stream, read with fetch (EventSource cannot
+ * send the Authorization header). */
+async function sseRead(sid, token) {
+  out.sse = [];
+  try {
+    const r = await fetch(api + `/v1/sessions/${sid}/events`,
+      {headers: {'Authorization': 'Bearer ' + token, 'Accept': 'text/event-stream'}});
+    out.sse_type = r.headers.get('Content-Type');
+    const reader = r.body.getReader(), dec = new TextDecoder();
+    let buf = '';
+    for (;;) {
+      const {value, done} = await reader.read();
+      if (done) break;
+      buf += dec.decode(value, {stream: true});
+      let i;
+      while ((i = buf.indexOf('\n\n')) >= 0) {
+        const block = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const ev = /^event: (.*)$/m.exec(block);
+        if (ev) out.sse.push(ev[1]);
+        if (ev && ev[1] === 'ended') return;
+      }
+    }
+  } catch (e) {
+    out.sse_error = String(e);
+  }
+}
 async function snapshot(pc) {
   const s = {t: Date.now()};
   (await pc.getStats()).forEach(r => {
@@ -60,6 +87,7 @@ async function snapshot(pc) {
     let r = await call('POST', '/v1/sessions', null, {user: p.get('user'), password: p.get('password')});
     log('signin ' + r.status);
     const sid = r.body.session, token = r.body.token;
+    const sseDone = sseRead(sid, token);
     const stream = await navigator.mediaDevices.getUserMedia({audio: true});
     const cfg = {iceTransportPolicy: p.get('turn') ? 'relay' : 'all'};
     if (p.get('turn'))
@@ -113,6 +141,7 @@ async function snapshot(pc) {
     out.ended_event = await events(sid, token, 'ended', 5);
     r = await call('GET', `/v1/sessions/${sid}/calls/${cid}`, token);
     log('get-after ' + r.status);
+    await Promise.race([sseDone, new Promise(res => setTimeout(res, 3000))]);
     pc.close();
   } catch (e) {
     out.error = String(e);

@@ -93,7 +93,7 @@ run_call() { # run_call PROFILE TAG CHROMIUM_CIPHER_NAME [turn]
 	check "[$profile] getStats: the browser's SRTP cipher is the configured one ($(R '[.stats[].srtp] | last'))" \
 		test "$(R '[.stats[].srtp] | last')" = "$cipher"
 	local first last
-	first=$(R '[.stats[] | select(.recv != null)] | first | .recv'); last=$(R '[.stats[] | select(.recv != null)] | last | .recv')
+	first=$(R '[.stats[] | select(.recv != null)] | first | .recv // 0'); last=$(R '[.stats[] | select(.recv != null)] | last | .recv // 0')
 	check "[$profile] inbound RTP keeps growing ($first -> $last packets over the last 8 s)" \
 		test "${last:-0}" -gt "$(( ${first:-0} + 250 ))"
 	check "[$profile] outbound RTP keeps growing" test "$(R '[.stats[].sent] | last // 0')" -gt "$(R '[.stats[].sent | values] | first // 0')"
@@ -105,6 +105,8 @@ run_call() { # run_call PROFILE TAG CHROMIUM_CIPHER_NAME [turn]
 	check "[$profile] answering an outbound call: 409" test "$(R '.steps[6]')" = "answer-outbound 409 wrong_state"
 	check "[$profile] hang-up 204, 'ended' event, the call is gone" \
 		test "$(R '.steps[7:10] | join(",")'),$(R .ended_event)" = "get 200 active,hangup 204,get-after 404,true"
+	check "[$profile] the same events arrived as text/event-stream ($(R '.sse | join(",")'))" \
+		test "$(R '.sse_type'),$(R '.sse | join(",")')" = "text/event-stream,answered,dtmf,held,resumed,ended"
 	stats=$(tel /rtcgate/stats)
 	check "[$profile] the workers relayed both ways (telemetry)" \
 		python3 -c "import json,sys; d=json.loads(sys.argv[1])['/rtcgate/stats']; sys.exit(0 if d['relayed_to_internal'] > 200 and d['relayed_to_public'] > 200 else 1)" "$stats"
