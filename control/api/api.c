@@ -895,6 +895,43 @@ api_set_backend(struct api *api, const struct api_backend *be)
 		memset(&api->backend, 0, sizeof(api->backend));
 }
 
+/* ---- fixed documents ---- */
+
+static void
+h_static(struct http_req *hr, void *arg)
+{
+	const struct {
+		const char *content_type;
+		const char *body;
+	} *pg = arg;
+	struct evbuffer *buf = evbuffer_new();
+
+	if (buf == NULL) {
+		http_reply_error(hr, 503, "out_of_memory", "cannot send the page");
+		return;
+	}
+	evbuffer_add(buf, pg->body, strlen(pg->body));
+	/* The page talks only to this origin. */
+	http_set_header(hr, "Content-Security-Policy",
+			"default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; media-src 'self' blob:");
+	http_reply_buffer(hr, 200, pg->content_type, buf);
+	evbuffer_free(buf);
+}
+
+int
+api_static_page(struct api *api, const char *path, const char *content_type, const char *body)
+{
+	if (api->n_pages >= API_MAX_PAGES)
+		return -1;
+	api->pages[api->n_pages].content_type = content_type;
+	api->pages[api->n_pages].body = body;
+	if (http_server_route(api->public_srv, EVHTTP_REQ_GET, path, 0, h_static,
+			      &api->pages[api->n_pages]) < 0)
+		return -1;
+	api->n_pages++;
+	return 0;
+}
+
 /* ---- set-up ---- */
 
 void

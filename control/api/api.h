@@ -78,6 +78,13 @@ const char *api_call_id(const struct api_call *c);
 void *api_call_backend_data(const struct api_call *c);
 void api_call_set_backend_data(struct api_call *c, void *data);
 
+/*
+ * Serve a fixed document at path on the API listener (the demo page); the
+ * strings must outlive the API. 0 or -1.
+ */
+int api_static_page(struct api *api, const char *path, const char *content_type,
+		    const char *body);
+
 struct api_stats {
 	uint64_t requests;
 	unsigned sessions;

@@ -61,6 +61,8 @@ struct api_session {
 	struct api_session *hnext;
 };
 
+#define API_MAX_PAGES 4
+
 struct api {
 	struct event_base *base;
 	const struct rtcg_config *cfg;
@@ -74,6 +76,11 @@ struct api {
 	unsigned n_sessions, n_calls, n_waiters;
 	uint64_t sign_ins;
 	time_t started;
+	struct {
+		const char *content_type;
+		const char *body;
+	} pages[API_MAX_PAGES];
+	unsigned n_pages;
 };
 
 void api_routes(struct api *api);

@@ -12,6 +12,7 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
+#include "demo.h"
 #include "dtls.h"
 #include "sdp.h"
 #include "stun.h"
@@ -654,6 +655,8 @@ webrtc_create(struct event_base *base, const struct rtcg_config *cfg, struct dp 
 		goto fail;
 	}
 	dp_set_punt_handler(dp, on_punt, w);
+	if (cfg->webrtc.echo && api_static_page(api, "/demo", "text/html; charset=utf-8", demo_page) != 0)
+		WLOG(WARNING, "cannot serve /demo");
 	api_set_backend(api, &(struct api_backend){
 		.place = be_place, .answer = be_answer, .dtmf = be_dtmf, .hold = be_hold,
 		.hangup = be_hangup, .arg = w });

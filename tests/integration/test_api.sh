@@ -219,6 +219,7 @@ check "the API answers on the public address ($code)" test "$code" = 200
 code=$($P curl -sk -o /dev/null -w '%{http_code}' --max-time 3 https://198.18.0.1:8444/healthz)
 check "the admin listener is not reachable on the public address ($code)" test "$code" = 000
 r "$ADMIN/healthz"; is "the admin listener answers on loopback" 200
+r "$ADMIN/demo"; is "the demo page is not on the admin listener" 404
 
 echo "== bans"
 for i in 1 2 3; do bad_login 198.18.0.2; is "bad password $i from 198.18.0.2: 401" 401 invalid_credentials; done
@@ -289,7 +290,8 @@ mkcert() { # mkcert NAME [CA]: an EC key and a certificate, self-signed or by CA
 }
 mkcert adminca; mkcert operator adminca; mkcert otherca; mkcert intruder otherca
 check "gateway (run 2) answers /healthz" start_gw "$dir/gw2.log" --set auth.mode=token \
-	--set 'cors.domain_whitelist=[]' --set "admin.client_ca=$dir/adminca.pem"
+	--set 'cors.domain_whitelist=[]' --set "admin.client_ca=$dir/adminca.pem" --set webrtc.echo=false
+r "$API/demo"; is "webrtc.echo off: no /demo" 404 not_found
 code=$($G curl -sk -o /dev/null -w '%{http_code}' --max-time 3 "$ADMIN/healthz")
 check "admin.client_ca: no client certificate, no answer ($code)" test "$code" = 000
 code=$($G curl -sk -o /dev/null -w '%{http_code}' --max-time 3 --cert "$dir/intruder.pem" --key "$dir/intruder.key" "$ADMIN/healthz")

@@ -73,6 +73,9 @@ run_call() { # run_call PROFILE TAG CHROMIUM_CIPHER_NAME [turn]
 		> "$dir/chrome-$tag.log" 2>&1 &
 	cpid=$!
 	if [ "$tag" = cm80 ]; then
+		code=$($B curl -sk -o "$dir/demo.html" -D "$dir/demo.head" -w '%{http_code}' https://198.18.0.1:8443/demo)
+		check "/demo is served (HTML with a same-origin CSP) while webrtc.echo is on ($code)" \
+			bash -c "[ $code = 200 ] && grep -qi '^Content-Type: text/html' $dir/demo.head && grep -qi \"^Content-Security-Policy: default-src 'self'\" $dir/demo.head && grep -q 'Call echo' $dir/demo.html"
 		# Forged SRTP (copies of the browser's with one byte changed) during the call.
 		$B python3 "$HERE/tamper.py" "wpub$$" 20 > "$dir/tamper.out" 2> "$dir/tamper.err" &
 		tamper=$!; T_PIDS="$T_PIDS $tamper"
