@@ -298,22 +298,6 @@ http_stream_end(struct http_req *hr)
 
 /* ---- dispatch ---- */
 
-static bool
-addr_in(const struct config_addr *nets, unsigned n, const struct ban_addr *a)
-{
-	for (unsigned i = 0; i < n; i++) {
-		const struct config_addr *net = &nets[i];
-		unsigned full = net->prefix_len / 8, rest = net->prefix_len % 8;
-
-		if (net->family != a->family || memcmp(net->bytes, a->bytes, full) != 0)
-			continue;
-		if (rest == 0 ||
-		    ((net->bytes[full] ^ a->bytes[full]) & (uint8_t)(0xff << (8 - rest))) == 0)
-			return true;
-	}
-	return false;
-}
-
 /*
  * The client: the peer, or, when the peer is a trusted proxy, the rightmost
  * X-Forwarded-For entry that is not one. Returns -1 if unknown.
@@ -333,7 +317,7 @@ find_client(struct http_req *hr)
 	if (peer == NULL || ban_addr_parse(peer, &hr->client) != 0)
 		return -1;
 	xff = http_header(hr, "X-Forwarded-For");
-	if (xff != NULL && addr_in(cfg->http.trusted_proxies, cfg->http.n_trusted_proxies,
+	if (xff != NULL && ban_addr_in_networks(cfg->http.trusted_proxies, cfg->http.n_trusted_proxies,
 				   &hr->client)) {
 		char list[512], *save = NULL, *tok, *items[32];
 		unsigned n = 0;
@@ -349,7 +333,7 @@ find_client(struct http_req *hr)
 			if (ban_addr_parse(items[n], &a) != 0)
 				break; /* garbage: keep the last good hop */
 			hr->client = a;
-			if (!addr_in(cfg->http.trusted_proxies, cfg->http.n_trusted_proxies, &a))
+			if (!ban_addr_in_networks(cfg->http.trusted_proxies, cfg->http.n_trusted_proxies, &a))
 				break;
 		}
 	}
@@ -585,7 +569,7 @@ client_hello(SSL *ssl, int *alert, void *arg)
 	    getpeername(fd, (struct sockaddr *)&ss, &len) != 0 ||
 	    ban_addr_from_sockaddr((struct sockaddr *)&ss, &a) != 0)
 		return SSL_CLIENT_HELLO_SUCCESS;
-	if (addr_in(srv->cfg->http.trusted_proxies, srv->cfg->http.n_trusted_proxies, &a))
+	if (ban_addr_in_networks(srv->cfg->http.trusted_proxies, srv->cfg->http.n_trusted_proxies, &a))
 		return SSL_CLIENT_HELLO_SUCCESS; /* decided per request, by X-Forwarded-For */
 	if (srv->opts.refuse(&a, srv->opts.refuse_arg)) {
 		*alert = SSL_AD_ACCESS_DENIED;

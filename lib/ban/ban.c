@@ -215,12 +215,18 @@ in_network(const struct config_addr *net, const struct ban_addr *a)
 }
 
 bool
-ban_is_ignored(const struct ban_tracker *bt, const struct ban_addr *a)
+ban_addr_in_networks(const struct config_addr *nets, unsigned n, const struct ban_addr *a)
 {
-	for (unsigned i = 0; i < bt->p.n_ignore; i++)
-		if (in_network(&bt->ignore[i], a))
+	for (unsigned i = 0; i < n; i++)
+		if (in_network(&nets[i], a))
 			return true;
 	return false;
+}
+
+bool
+ban_is_ignored(const struct ban_tracker *bt, const struct ban_addr *a)
+{
+	return ban_addr_in_networks(bt->ignore, bt->p.n_ignore, a);
 }
 
 static void

@@ -77,6 +77,9 @@ unsigned ban_count(const struct ban_tracker *bt);
 /* Failures recorded since creation (including those of ignored addresses). */
 uint64_t ban_failures_total(const struct ban_tracker *bt);
 
+/* Is a in one of the networks (address/prefix)? */
+bool ban_addr_in_networks(const struct config_addr *nets, unsigned n, const struct ban_addr *a);
+
 /* Addresses: from a socket address (v4-mapped v6 becomes v4), text. */
 int ban_addr_from_sockaddr(const struct sockaddr *sa, struct ban_addr *a);
 int ban_addr_parse(const char *text, struct ban_addr *a);
