@@ -6,7 +6,8 @@
 # offer, POST .../calls {"to": "echo"}, answer, then getStats() every 500 ms
 # for 8 s, DTMF, hold, resume, hang-up, and the events the API delivered.
 # With &turn=URL&turnuser=U&turnpass=P the browser may use only a TURN relay;
-# with &stay=1 it reports after 2 s of media and keeps the call up.
+# with &stay=1 it reports after 2 s of media and keeps the call up; with
+# &video=1 the camera (Chromium's fake one) is sent too.
 # The outcome (JSON) is POSTed back here and written to RESULTS_DIR/T.
 import http.server
 import os
@@ -71,6 +72,8 @@ async function snapshot(pc) {
     if (r.type === 'inbound-rtp' && r.kind === 'audio') s.recv = r.packetsReceived, s.level = r.audioLevel, s.energy = r.totalAudioEnergy, s.ssrc_in = r.ssrc, s.decoded = r.totalSamplesReceived, s.concealed = r.concealedSamples;
     if (r.type === 'outbound-rtp' && r.kind === 'audio') s.ssrc_out = r.ssrc;
     if (r.type === 'media-source' && r.kind === 'audio') s.mic_energy = r.totalAudioEnergy;
+    if (r.type === 'inbound-rtp' && r.kind === 'video') s.video_frames = r.framesDecoded, s.video_recv = r.packetsReceived;
+    if (r.type === 'outbound-rtp' && r.kind === 'video') s.video_sent = r.packetsSent;
     if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') s.pairOk = r.remoteCandidateId;
     if (r.type === 'remote-candidate') (s.remotes = s.remotes || {})[r.id] = r.address + ':' + r.port;
     if (r.type === 'local-candidate') (s.locals = s.locals || {})[r.id] = r.candidateType;
@@ -88,7 +91,7 @@ async function snapshot(pc) {
     log('signin ' + r.status);
     const sid = r.body.session, token = r.body.token;
     const sseDone = sseRead(sid, token);
-    const stream = await navigator.mediaDevices.getUserMedia({audio: true});
+    const stream = await navigator.mediaDevices.getUserMedia({audio: true, video: !!p.get('video')});
     const cfg = {iceTransportPolicy: p.get('turn') ? 'relay' : 'all'};
     if (p.get('turn'))
       cfg.iceServers = [{urls: p.get('turn'), username: p.get('turnuser'), credential: p.get('turnpass')}];
