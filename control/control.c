@@ -98,6 +98,8 @@ metrics_hook(void *arg, struct evbuffer *out)
 		"# HELP rtcgate_dp_bans Addresses in the dataplane's ban table.\n"
 		"# TYPE rtcgate_dp_bans gauge\nrtcgate_dp_bans %u\n",
 		dp_session_count(ctl->dp), dp_ban_count(ctl->dp));
+	if (ctl->webrtc != NULL)
+		webrtc_write_metrics(ctl->webrtc, out);
 }
 
 static int

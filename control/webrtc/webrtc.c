@@ -60,8 +60,12 @@ struct webrtc {
 	char pub_ip_text[64];
 	uint16_t next_port;
 	struct leg *legs;
-	uint64_t stun_ok, stun_bad, dtls_failed;
+	uint64_t stun_ok, stun_bad, dtls_failed, dtls_connected, calls_ended[4];
 };
+
+/* Why media legs ended, for /metrics. */
+static const char *const end_reasons[] = { "consent-expired", "dtls-failed", "dtls-timeout",
+					   "ice-failed" };
 
 static void leg_free(struct leg *l);
 
@@ -159,6 +163,9 @@ end_leg(struct leg *l, const char *reason)
 	struct api_call *c = l->call;
 
 	WLOG(NOTICE, "call %s ends: %s", c ? api_call_id(c) : "?", reason);
+	for (unsigned i = 0; i < 4; i++)
+		if (strcmp(reason, end_reasons[i]) == 0)
+			l->w->calls_ended[i]++;
 	l->call = NULL;
 	if (c != NULL) {
 		api_call_set_backend_data(c, NULL);
@@ -188,6 +195,7 @@ dtls_connected(struct leg *l)
 		return;
 	}
 	l->installed = true;
+	l->w->dtls_connected++;
 	WLOG(INFO, "call %s: DTLS-SRTP up (%s), media session %u", api_call_id(l->call),
 	     rtcg_srtp_profile_name(k.profile), l->dp_id);
 	api_call_answered(l->call, NULL);
@@ -664,6 +672,33 @@ webrtc_create(struct event_base *base, const struct rtcg_config *cfg, struct dp 
 fail:
 	webrtc_destroy(w);
 	return NULL;
+}
+
+void
+webrtc_write_metrics(const struct webrtc *w, struct evbuffer *out)
+{
+	unsigned legs = 0;
+
+	for (const struct leg *l = w->legs; l != NULL; l = l->next)
+		legs++;
+	evbuffer_add_printf(out,
+		"# HELP rtcgate_webrtc_legs Browser media legs now.\n"
+		"# TYPE rtcgate_webrtc_legs gauge\nrtcgate_webrtc_legs %u\n"
+		"# HELP rtcgate_webrtc_stun_checks_total ICE connectivity checks answered (ok) or dropped (bad).\n"
+		"# TYPE rtcgate_webrtc_stun_checks_total counter\n"
+		"rtcgate_webrtc_stun_checks_total{result=\"ok\"} %llu\n"
+		"rtcgate_webrtc_stun_checks_total{result=\"bad\"} %llu\n"
+		"# HELP rtcgate_webrtc_dtls_total DTLS-SRTP handshakes by outcome.\n"
+		"# TYPE rtcgate_webrtc_dtls_total counter\n"
+		"rtcgate_webrtc_dtls_total{result=\"connected\"} %llu\n"
+		"rtcgate_webrtc_dtls_total{result=\"failed\"} %llu\n"
+		"# HELP rtcgate_webrtc_ended_total Legs the gateway ended by itself, by reason.\n"
+		"# TYPE rtcgate_webrtc_ended_total counter\n",
+		legs, (unsigned long long)w->stun_ok, (unsigned long long)w->stun_bad,
+		(unsigned long long)w->dtls_connected, (unsigned long long)w->dtls_failed);
+	for (unsigned i = 0; i < 4; i++)
+		evbuffer_add_printf(out, "rtcgate_webrtc_ended_total{reason=\"%s\"} %llu\n",
+				    end_reasons[i], (unsigned long long)w->calls_ended[i]);
 }
 
 void

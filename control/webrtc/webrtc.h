@@ -14,6 +14,7 @@
 #ifndef RTCG_WEBRTC_H
 #define RTCG_WEBRTC_H
 
+#include <event2/buffer.h>
 #include <event2/event.h>
 
 #include "api.h"
@@ -25,5 +26,8 @@ struct webrtc;
 struct webrtc *webrtc_create(struct event_base *base, const struct rtcg_config *cfg,
 			     struct dp *dp, struct api *api, char *err, size_t errlen);
 void webrtc_destroy(struct webrtc *w);
+
+/* Append the WebRTC side's counters to /metrics (Prometheus text). */
+void webrtc_write_metrics(const struct webrtc *w, struct evbuffer *out);
 
 #endif /* RTCG_WEBRTC_H */

@@ -179,5 +179,8 @@ check "consent: with no ICE check for 5 s the call ends 'consent-expired' (after
 calls=$($G curl -sk https://127.0.0.1:8444/v1/admin/calls)
 check "consent: the call is gone from the API" test "$(jq -r '.calls | length' <<<"$calls")" = 0
 check "consent: its media session is gone from the dataplane" grep -q '"count": 0' <<<"$(tel /rtcgate/sessions)"
+metrics=$($G curl -sk https://127.0.0.1:8444/metrics)
+check "metrics: ICE checks, the DTLS handshake and the consent expiry are counted" \
+	bash -c 'grep -q "^rtcgate_webrtc_stun_checks_total{result=\"ok\"} [1-9]" <<<"$0" && grep -q "^rtcgate_webrtc_dtls_total{result=\"connected\"} 1$" <<<"$0" && grep -q "^rtcgate_webrtc_ended_total{reason=\"consent-expired\"} 1$" <<<"$0" && grep -q "^rtcgate_webrtc_legs 0$" <<<"$0"' "$metrics"
 kill -TERM "$pid"; wait_exit "$pid" 5 || kill -KILL "$pid"
 finish
