@@ -136,7 +136,7 @@ main(int argc, char **argv)
 	bool check_only = false;
 	struct config_errors errs;
 	struct rtcg_config *cfg;
-	char *eal_argv[128];
+	char *eal_argv[128], *eal_owned[128];
 	char err[400];
 	struct dp *dp;
 	struct ctl *ctl;
@@ -191,6 +191,9 @@ main(int argc, char **argv)
 	eal_argc = dp_eal_args(cfg, eal_argv, 128);
 	if (eal_argc < 0)
 		fatal("too many EAL arguments");
+	/* rte_eal_init permutes argv and writes the program name into it again:
+	 * free what dp_eal_args made, not what the array holds afterwards. */
+	memcpy(eal_owned, eal_argv, (size_t)eal_argc * sizeof(eal_argv[0]));
 	if (rte_eal_init(eal_argc, eal_argv) < 0)
 		fatal("DPDK EAL initialisation failed: %s (lcores %u+%u workers, ports as configured; see the EAL lines above)",
 		      rte_strerror(rte_errno), cfg->lcores.control, cfg->lcores.n_workers);
@@ -215,7 +218,7 @@ main(int argc, char **argv)
 	rte_eal_cleanup();
 	config_free(cfg);
 	for (int i = 0; i < eal_argc; i++)
-		free(eal_argv[i]);
+		free(eal_owned[i]);
 	fprintf(stderr, "rtcgate: stopped\n");
 	return 0;
 }
