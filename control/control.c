@@ -8,7 +8,6 @@
 #include <time.h>
 
 #include <event2/event.h>
-#include <rte_cycles.h>
 #include <rte_log.h>
 #include <rte_telemetry.h>
 #include <event2/buffer.h>

@@ -464,63 +464,31 @@ dp_send_udp(struct dp *dp, unsigned port, int family, const uint8_t *src_ip, uin
 	    const uint8_t *dst_ip, uint16_t dst_port, const uint8_t dst_mac[6],
 	    const void *payload, size_t len)
 {
-	size_t ip_len = family == AF_INET ? sizeof(struct rte_ipv4_hdr) : sizeof(struct rte_ipv6_hdr);
-	size_t total = sizeof(struct rte_ether_hdr) + ip_len + sizeof(struct rte_udp_hdr) + len;
+	size_t alen = family == AF_INET ? 4 : 16;
+	struct dp_leg leg = {
+		.family = family == AF_INET ? 4 : 6,
+		.local_port = rte_cpu_to_be_16(src_port),
+		.remote_port = rte_cpu_to_be_16(dst_port),
+	};
 	struct rte_mbuf *m;
-	struct rte_ether_hdr *eth;
-	struct rte_udp_hdr *udp;
+	void *data;
 	int rc;
 
 	if (port >= dp->n_ports || len > 1472 || (family != AF_INET && family != AF_INET6))
 		return -EINVAL;
+	memcpy(leg.local_ip, src_ip, alen);
+	memcpy(leg.remote_ip, dst_ip, alen);
+	memcpy(leg.remote_mac.addr_bytes, dst_mac, 6);
 	m = rte_pktmbuf_alloc(dp->pool);
 	if (m == NULL)
 		return -ENOMEM;
-	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, (uint16_t)total);
-	if (eth == NULL) {
+	data = rte_pktmbuf_append(m, (uint16_t)len);
+	if (data == NULL) {
 		rte_pktmbuf_free(m);
 		return -ENOSPC;
 	}
-	memcpy(eth->dst_addr.addr_bytes, dst_mac, 6);
-	eth->src_addr = dp->ports[port].mac;
-	if (family == AF_INET) {
-		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
-
-		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-		memset(ip, 0, sizeof(*ip));
-		ip->version_ihl = RTE_IPV4_VHL_DEF;
-		ip->total_length = rte_cpu_to_be_16((uint16_t)(ip_len + 8 + len));
-		ip->time_to_live = 64;
-		ip->next_proto_id = IPPROTO_UDP;
-		memcpy(&ip->src_addr, src_ip, 4);
-		memcpy(&ip->dst_addr, dst_ip, 4);
-		udp = (struct rte_udp_hdr *)(ip + 1);
-		udp->src_port = rte_cpu_to_be_16(src_port);
-		udp->dst_port = rte_cpu_to_be_16(dst_port);
-		udp->dgram_len = rte_cpu_to_be_16((uint16_t)(8 + len));
-		udp->dgram_cksum = 0;
-		memcpy(udp + 1, payload, len);
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
-		udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
-	} else {
-		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eth + 1);
-
-		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
-		memset(ip, 0, sizeof(*ip));
-		ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
-		ip->payload_len = rte_cpu_to_be_16((uint16_t)(8 + len));
-		ip->proto = IPPROTO_UDP;
-		ip->hop_limits = 64;
-		memcpy(ip->src_addr, src_ip, 16);
-		memcpy(ip->dst_addr, dst_ip, 16);
-		udp = (struct rte_udp_hdr *)(ip + 1);
-		udp->src_port = rte_cpu_to_be_16(src_port);
-		udp->dst_port = rte_cpu_to_be_16(dst_port);
-		udp->dgram_len = rte_cpu_to_be_16((uint16_t)(8 + len));
-		udp->dgram_cksum = 0;
-		memcpy(udp + 1, payload, len);
-		udp->dgram_cksum = rte_ipv6_udptcp_cksum(ip, udp);
-	}
+	memcpy(data, payload, len);
+	dp_rewrite(m, &dp->ports[port], &leg, false);
 	rc = dp_control_tx(dp, port, m);
 	if (rc != 0)
 		rte_pktmbuf_free(m);

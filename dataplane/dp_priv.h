@@ -6,12 +6,17 @@
 #include <pthread.h>
 
 #include <rte_common.h>
+#include <netinet/in.h>
+
 #include <rte_ethdev.h>
+#include <rte_ether.h>
 #include <rte_hash.h>
+#include <rte_ip.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
+#include <rte_udp.h>
 
 #include "dataplane.h"
 #include "rtcg_srtp.h"
@@ -212,5 +217,81 @@ struct dp_ban_key {
 	uint8_t addr[16];
 	uint8_t pad[3];
 };
+
+/*
+ * Prepend Ethernet/IP/UDP toward leg l out of port op (payload: the mbuf's
+ * data), checksums offloaded when the port can: the workers' relay and the
+ * control lcore's own datagrams (dp_send_udp) alike.
+ */
+static inline void
+dp_rewrite(struct rte_mbuf *m, const struct dp_port *op, const struct dp_leg *l, bool rtcp)
+{
+	uint16_t plen = m->data_len;
+	struct rte_ether_hdr *eth;
+	struct rte_udp_hdr *udp;
+
+	if (l->family == 4) {
+		struct rte_ipv4_hdr *ip;
+
+		eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth) + sizeof(*ip) + sizeof(*udp));
+		ip = (struct rte_ipv4_hdr *)(eth + 1);
+		udp = (struct rte_udp_hdr *)(ip + 1);
+		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+		ip->version_ihl = RTE_IPV4_VHL_DEF;
+		ip->type_of_service = 0;
+		ip->total_length = rte_cpu_to_be_16(sizeof(*ip) + sizeof(*udp) + plen);
+		ip->packet_id = 0;
+		ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+		ip->time_to_live = 64;
+		ip->next_proto_id = IPPROTO_UDP;
+		ip->hdr_checksum = 0;
+		memcpy(&ip->src_addr, l->local_ip, 4);
+		memcpy(&ip->dst_addr, l->remote_ip, 4);
+		udp->src_port = rtcp ? l->local_rtcp_port : l->local_port;
+		udp->dst_port = rtcp ? l->remote_rtcp_port : l->remote_port;
+		udp->dgram_len = rte_cpu_to_be_16(sizeof(*udp) + plen);
+		udp->dgram_cksum = 0;
+		m->l2_len = sizeof(*eth);
+		m->l3_len = sizeof(*ip);
+		if (op->tx_ip_cksum)
+			m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
+		else
+			ip->hdr_checksum = rte_ipv4_cksum(ip);
+		if (op->tx_udp_cksum) {
+			m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_UDP_CKSUM;
+			udp->dgram_cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+		} else {
+			udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+		}
+	} else {
+		struct rte_ipv6_hdr *ip;
+
+		eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth) + sizeof(*ip) + sizeof(*udp));
+		ip = (struct rte_ipv6_hdr *)(eth + 1);
+		udp = (struct rte_udp_hdr *)(ip + 1);
+		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+		ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
+		ip->payload_len = rte_cpu_to_be_16(sizeof(*udp) + plen);
+		ip->proto = IPPROTO_UDP;
+		ip->hop_limits = 64;
+		memcpy(ip->src_addr, l->local_ip, 16);
+		memcpy(ip->dst_addr, l->remote_ip, 16);
+		udp->src_port = rtcp ? l->local_rtcp_port : l->local_port;
+		udp->dst_port = rtcp ? l->remote_rtcp_port : l->remote_port;
+		udp->dgram_len = ip->payload_len;
+		udp->dgram_cksum = 0;
+		m->l2_len = sizeof(*eth);
+		m->l3_len = sizeof(*ip);
+		if (op->tx_udp_cksum) {
+			m->ol_flags |= RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_UDP_CKSUM;
+			udp->dgram_cksum = rte_ipv6_phdr_cksum(ip, m->ol_flags);
+		} else {
+			udp->dgram_cksum = rte_ipv6_udptcp_cksum(ip, udp);
+		}
+	}
+	rte_ether_addr_copy(&l->remote_mac, &eth->dst_addr);
+	rte_ether_addr_copy(&op->mac, &eth->src_addr);
+}
+
 
 #endif /* RTCG_DP_PRIV_H */

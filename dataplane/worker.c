@@ -177,77 +177,6 @@ from_remote(const struct dp_leg *l, const struct pkt_info *pi)
 	       memcmp(l->remote_ip, pi->src, pi->family == 4 ? 4 : 16) == 0;
 }
 
-/* Prepend Ethernet/IP/UDP toward leg l out of port op; payload is the mbuf's data. */
-static inline void
-rewrite(struct rte_mbuf *m, const struct dp_port *op, const struct dp_leg *l, bool rtcp)
-{
-	uint16_t plen = m->data_len;
-	struct rte_ether_hdr *eth;
-	struct rte_udp_hdr *udp;
-
-	if (l->family == 4) {
-		struct rte_ipv4_hdr *ip;
-
-		eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth) + sizeof(*ip) + sizeof(*udp));
-		ip = (struct rte_ipv4_hdr *)(eth + 1);
-		udp = (struct rte_udp_hdr *)(ip + 1);
-		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-		ip->version_ihl = RTE_IPV4_VHL_DEF;
-		ip->type_of_service = 0;
-		ip->total_length = rte_cpu_to_be_16(sizeof(*ip) + sizeof(*udp) + plen);
-		ip->packet_id = 0;
-		ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
-		ip->time_to_live = 64;
-		ip->next_proto_id = IPPROTO_UDP;
-		ip->hdr_checksum = 0;
-		memcpy(&ip->src_addr, l->local_ip, 4);
-		memcpy(&ip->dst_addr, l->remote_ip, 4);
-		udp->src_port = rtcp ? l->local_rtcp_port : l->local_port;
-		udp->dst_port = rtcp ? l->remote_rtcp_port : l->remote_port;
-		udp->dgram_len = rte_cpu_to_be_16(sizeof(*udp) + plen);
-		udp->dgram_cksum = 0;
-		m->l2_len = sizeof(*eth);
-		m->l3_len = sizeof(*ip);
-		if (op->tx_ip_cksum)
-			m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
-		else
-			ip->hdr_checksum = rte_ipv4_cksum(ip);
-		if (op->tx_udp_cksum) {
-			m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_UDP_CKSUM;
-			udp->dgram_cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
-		} else {
-			udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
-		}
-	} else {
-		struct rte_ipv6_hdr *ip;
-
-		eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth) + sizeof(*ip) + sizeof(*udp));
-		ip = (struct rte_ipv6_hdr *)(eth + 1);
-		udp = (struct rte_udp_hdr *)(ip + 1);
-		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
-		ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
-		ip->payload_len = rte_cpu_to_be_16(sizeof(*udp) + plen);
-		ip->proto = IPPROTO_UDP;
-		ip->hop_limits = 64;
-		memcpy(ip->src_addr, l->local_ip, 16);
-		memcpy(ip->dst_addr, l->remote_ip, 16);
-		udp->src_port = rtcp ? l->local_rtcp_port : l->local_port;
-		udp->dst_port = rtcp ? l->remote_rtcp_port : l->remote_port;
-		udp->dgram_len = ip->payload_len;
-		udp->dgram_cksum = 0;
-		m->l2_len = sizeof(*eth);
-		m->l3_len = sizeof(*ip);
-		if (op->tx_udp_cksum) {
-			m->ol_flags |= RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_UDP_CKSUM;
-			udp->dgram_cksum = rte_ipv6_phdr_cksum(ip, m->ol_flags);
-		} else {
-			udp->dgram_cksum = rte_ipv6_udptcp_cksum(ip, udp);
-		}
-	}
-	rte_ether_addr_copy(&l->remote_mac, &eth->dst_addr);
-	rte_ether_addr_copy(&op->mac, &eth->src_addr);
-}
-
 /* The four SRTP kinds a burst may hold; index = dir * 2 + rtcp. */
 enum { G_SRTP_UNPROTECT, G_SRTCP_UNPROTECT, G_SRTP_PROTECT, G_SRTCP_PROTECT, G_KINDS };
 
@@ -288,6 +217,7 @@ worker_burst(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 	struct tx_list tx[DP_MAX_PORTS];
 	struct dp_session *sess[DP_BURST];
 	uint64_t hit = 0, now = rte_rdtsc();
+	uint32_t echo = 0; /* any echo session in this burst */
 
 	for (uint16_t i = 0; i < n; i++)
 		parse(pkts[i], &pi[i]);
@@ -399,6 +329,7 @@ worker_burst(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 		rte_pktmbuf_adj(m, pi[i].l4_off);
 		g = dir * 2 + pi[i].rtcp;
 		sess[i] = s;
+		echo |= s->flags & DP_SESSION_ECHO;
 		sp[g][gn[g]].data = rte_pktmbuf_mtod(m, uint8_t *);
 		sp[g][gn[g]].len = m->data_len;
 		sp[g][gn[g]].room = m->data_len + rte_pktmbuf_tailroom(m);
@@ -414,7 +345,7 @@ worker_burst(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 	 * Echo sessions: decrypted RTP turns round into the protect group
 	 * (after the internal leg's share is counted); their RTCP ends here.
 	 */
-	for (unsigned g = G_SRTP_UNPROTECT; g <= G_SRTCP_UNPROTECT; g++) {
+	for (unsigned g = G_SRTP_UNPROTECT; unlikely(echo) && g <= G_SRTCP_UNPROTECT; g++) {
 		uint16_t kept = 0;
 
 		for (uint16_t k = 0; k < gn[g]; k++) {
@@ -436,7 +367,6 @@ worker_burst(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 				continue;
 			}
 			sp[G_SRTP_PROTECT][gn[G_SRTP_PROTECT]] = sp[g][k];
-			sp[G_SRTP_PROTECT][gn[G_SRTP_PROTECT]].room = sp[g][k].room;
 			sc[G_SRTP_PROTECT][gn[G_SRTP_PROTECT]] = s->srtp_out;
 			gi[G_SRTP_PROTECT][gn[G_SRTP_PROTECT]++] = i;
 		}
@@ -472,7 +402,7 @@ worker_burst(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 			s->dir[dir].bytes += sp[g][k].len;
 			s->dir[dir].last_tsc = now;
 			out = &s->leg[dir == DP_TO_INTERNAL ? DP_INTERNAL : DP_PUBLIC];
-			rewrite(m, &dp->ports[out->port], out, g & 1);
+			dp_rewrite(m, &dp->ports[out->port], out, g & 1);
 			tx[out->port].pkts[tx[out->port].n++] = m;
 			st->relayed[dir]++;
 		}
