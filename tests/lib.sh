@@ -28,6 +28,14 @@ finish() {
 	exit $?
 }
 
+# netns_pair GW PEER: two fresh network namespaces with loopback up,
+# removed when the test exits. Returns non-zero if they cannot be made.
+netns_pair() {
+	ip netns add "$1" && ip netns add "$2" || { echo "cannot create namespaces"; return 1; }
+	on_exit "ip netns del $1; ip netns del $2"
+	ip -n "$1" link set lo up && ip -n "$2" link set lo up
+}
+
 # A TCP port free on 127.0.0.1 now.
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'

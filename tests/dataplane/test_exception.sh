@@ -13,9 +13,8 @@ RTCGATE=$1
 dir=$(mktemp -d /tmp/rtcg-exc-XXXXXX)
 gw=rtcg-gw$$; peer=rtcg-peer$$
 prefix=rtcg-exc-$$
-on_exit "rm -rf $dir; ip netns del $gw; ip netns del $peer"
-ip netns add "$gw" && ip netns add "$peer" || { echo "cannot create namespaces"; exit 1; }
-ip -n "$gw" link set lo up; ip -n "$peer" link set lo up
+on_exit "rm -rf $dir"
+netns_pair "$gw" "$peer" || exit 1
 
 cat > "$dir/gw.yaml" <<YAML
 eal: {no_huge: true, memory_mb: 512, no_pci: true, file_prefix: $prefix}

@@ -6,10 +6,9 @@
 # preflight) and a JSON POST /v1/sessions (preflighted). Each outcome (the
 # status and body, or the error the browser raised when it blocked the
 # response) is POSTed back here, same-origin, and written to RESULTS_DIR/T.
-import http.server
-import os
 import sys
-import urllib.parse
+
+from page_server import serve
 
 PAGE = """<!doctype html><html><body><script>
 const p = new URLSearchParams(location.search);
@@ -35,27 +34,4 @@ async function one(name, url, opts) {
 """
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        body = PAGE.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_POST(self):
-        q = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
-        tag = os.path.basename(q.get("tag", ["none"])[0])
-        data = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        with open(os.path.join(sys.argv[2], tag + ".tmp"), "wb") as f:
-            f.write(data)
-        os.rename(os.path.join(sys.argv[2], tag + ".tmp"), os.path.join(sys.argv[2], tag))
-        self.send_response(204)
-        self.end_headers()
-
-
-http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+serve(int(sys.argv[1]), sys.argv[2], PAGE)

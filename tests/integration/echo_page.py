@@ -9,10 +9,9 @@
 # with &stay=1 it reports after 2 s of media and keeps the call up; with
 # &video=1 the camera (Chromium's fake one) is sent too.
 # The outcome (JSON) is POSTed back here and written to RESULTS_DIR/T.
-import http.server
-import os
 import sys
-import urllib.parse
+
+from page_server import serve
 
 PAGE = r"""<!doctype html><html><body><script>
 const p = new URLSearchParams(location.search);
@@ -155,28 +154,4 @@ async function snapshot(pc) {
 """
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        body = PAGE.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_POST(self):
-        q = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
-        tag = os.path.basename(q.get("tag", ["none"])[0])
-        data = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        tmp = os.path.join(sys.argv[2], tag + ".tmp")
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.rename(tmp, os.path.join(sys.argv[2], tag))
-        self.send_response(204)
-        self.end_headers()
-
-
-http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+serve(int(sys.argv[1]), sys.argv[2], PAGE)

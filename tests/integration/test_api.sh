@@ -19,9 +19,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 dir=$(mktemp -d /tmp/rtcg-api-XXXXXX)
 gw=rtcg-agw$$; peer=rtcg-apeer$$
 prefix=rtcg-api-$$
-on_exit "${KEEP:+: }rm -rf $dir; ip netns del $gw; ip netns del $peer"
-ip netns add "$gw" && ip netns add "$peer" || { echo "cannot create namespaces"; exit 1; }
-ip -n "$gw" link set lo up; ip -n "$peer" link set lo up
+on_exit "${KEEP:+: }rm -rf $dir"
+netns_pair "$gw" "$peer" || exit 1
 G="ip netns exec $gw"
 P="ip netns exec $peer"
 API=https://127.0.0.1:8443

@@ -17,9 +17,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 dir=$(mktemp -d /tmp/rtcg-webrtc-XXXXXX)
 gw=rtcg-wgw$$; br=rtcg-wbr$$
 prefix=rtcg-webrtc-$$
-on_exit "${KEEP:+: }rm -rf $dir; ip netns del $gw; ip netns del $br"
-ip netns add "$gw" && ip netns add "$br" || { echo "cannot create namespaces"; exit 1; }
-ip -n "$gw" link set lo up; ip -n "$br" link set lo up
+on_exit "${KEEP:+: }rm -rf $dir"
+netns_pair "$gw" "$br" || exit 1
 G="ip netns exec $gw"
 B="ip netns exec $br"
 HASH=$(printf 'agent-password\n' | "$RTCGATE" --hash-password)
@@ -41,11 +40,11 @@ mkdir -p "$dir/results"
 $B python3 "$HERE/echo_page.py" 9000 "$dir/results" &
 T_PIDS="$T_PIDS $!"
 
-run_call() { # run_call PROFILE TAG CHROMIUM_CIPHER_NAME [turn|video]
-	local profile=$1 tag=$2 cipher=$3 turn="" video="" pid cpid out extra=""
-	[ "${4:-}" = turn ] && turn=1
-	[ "${4:-}" = video ] && video=1 && extra="&video=1"
-	$G "$RTCGATE" -c "$dir/gw.yaml" --set "webrtc.srtp_profiles=[$profile]" > "$dir/gw-$tag.log" 2>&1 &
+# start_gw TAG [--set ...]: the gateway, its public wire side moved to the
+# browser's namespace, up when /healthz answers there; its pid in $pid.
+start_gw() {
+	local tag=$1; shift
+	$G "$RTCGATE" -c "$dir/gw.yaml" "$@" > "$dir/gw-$tag.log" 2>&1 &
 	pid=$!; T_PIDS="$T_PIDS $pid"
 	for _ in $(seq 1 100); do
 		ip -n "$gw" link show "wpub$$" >/dev/null 2>&1 && grep -q running "$dir/gw-$tag.log" && break
@@ -58,6 +57,24 @@ run_call() { # run_call PROFILE TAG CHROMIUM_CIPHER_NAME [turn|video]
 		$B curl -sk -o /dev/null --max-time 1 https://198.18.0.1:8443/healthz && break
 		sleep 0.2
 	done
+}
+
+# browse TAG EXTRA_QUERY: headless Chromium on the echo page; its pid in $cpid.
+browse() {
+	$B chromium --headless=new --no-sandbox --disable-gpu --no-first-run \
+		--use-fake-device-for-media-stream --use-fake-ui-for-media-stream \
+		--autoplay-policy=no-user-gesture-required \
+		--ignore-certificate-errors --user-data-dir="$dir/chrome-$1" \
+		"http://127.0.0.1:9000/page?api=https://198.18.0.1:8443&user=agent&password=agent-password&tag=$1$2" \
+		> "$dir/chrome-$1.log" 2>&1 &
+	cpid=$!
+}
+
+run_call() { # run_call PROFILE TAG CHROMIUM_CIPHER_NAME [turn|video]
+	local profile=$1 tag=$2 cipher=$3 turn="" video="" out extra=""
+	[ "${4:-}" = turn ] && turn=1
+	[ "${4:-}" = video ] && video=1 && extra="&video=1"
+	start_gw "$tag" --set "webrtc.srtp_profiles=[$profile]"
 	if [ -n "$turn" ]; then
 		# coturn on the browser's side: the browser may only use its relay.
 		$B turnserver -n --listening-ip=198.18.0.2 --relay-ip=198.18.0.2 --listening-port=3478 \
@@ -68,13 +85,7 @@ run_call() { # run_call PROFILE TAG CHROMIUM_CIPHER_NAME [turn|video]
 		sleep 0.5
 		extra="$extra&turn=turn:198.18.0.2:3478?transport=udp&turnuser=agent&turnpass=turn-secret"
 	fi
-	$B chromium --headless=new --no-sandbox --disable-gpu --no-first-run \
-		--use-fake-device-for-media-stream --use-fake-ui-for-media-stream \
-		--autoplay-policy=no-user-gesture-required \
-		--ignore-certificate-errors --user-data-dir="$dir/chrome-$tag" \
-		"http://127.0.0.1:9000/page?api=https://198.18.0.1:8443&user=agent&password=agent-password&tag=$tag$extra" \
-		> "$dir/chrome-$tag.log" 2>&1 &
-	cpid=$!
+	browse "$tag" "$extra"
 	if [ "$tag" = cm80 ]; then
 		code=$($B curl -sk -o "$dir/demo.html" -D "$dir/demo.head" -w '%{http_code}' https://198.18.0.1:8443/demo)
 		check "/demo is served (HTML with a same-origin CSP) while webrtc.echo is on ($code)" \
@@ -150,22 +161,8 @@ run_call AEAD_AES_128_GCM turn SRTP_AEAD_AES_128_GCM turn
 # Consent freshness: the browser vanishes without hanging up; with
 # webrtc.consent_timeout_seconds 5 the gateway ends the call by itself.
 echo "== consent freshness"
-$G "$RTCGATE" -c "$dir/gw.yaml" --set webrtc.consent_timeout_seconds=5 > "$dir/gw-consent.log" 2>&1 &
-pid=$!; T_PIDS="$T_PIDS $pid"
-for _ in $(seq 1 100); do
-	ip -n "$gw" link show "wpub$$" >/dev/null 2>&1 && grep -q running "$dir/gw-consent.log" && break
-	sleep 0.1
-done
-ip -n "$gw" link set "wpub$$" netns "$br"
-ip -n "$br" addr add 198.18.0.2/24 dev "wpub$$"
-ip -n "$br" link set "wpub$$" up
-for _ in $(seq 1 50); do $B curl -sk -o /dev/null --max-time 1 https://198.18.0.1:8443/healthz && break; sleep 0.2; done
-$B chromium --headless=new --no-sandbox --disable-gpu --no-first-run \
-	--use-fake-device-for-media-stream --use-fake-ui-for-media-stream \
-	--ignore-certificate-errors --user-data-dir="$dir/chrome-consent" \
-	"http://127.0.0.1:9000/page?api=https://198.18.0.1:8443&user=agent&password=agent-password&tag=consent&stay=1" \
-	> "$dir/chrome-consent.log" 2>&1 &
-cpid=$!
+start_gw consent --set webrtc.consent_timeout_seconds=5
+browse consent "&stay=1"
 for _ in $(seq 1 300); do [ -f "$dir/results/consent" ] && break; sleep 0.1; done
 calls=$($G curl -sk https://127.0.0.1:8444/v1/admin/calls)
 check "consent: the call is up before the browser goes ($(jq -r '[.calls[].state] | join(",")' <<<"$calls"))" \
