@@ -17,8 +17,6 @@ struct guard {
 	struct guard_hooks hooks;
 	struct ban_tracker *bt;
 	struct event *timer;
-	struct ban_addr blocklist[CONFIG_MAX_LIST];
-	unsigned n_blocklist;
 	uint64_t bans_total;
 	uint64_t refused;
 };
@@ -106,12 +104,6 @@ guard_create(struct event_base *base, const struct rtcg_config *cfg,
 	g->cfg = cfg;
 	if (hooks != NULL)
 		g->hooks = *hooks;
-	for (unsigned i = 0; i < cfg->ban.n_blocklist; i++) {
-		struct ban_addr *a = &g->blocklist[g->n_blocklist++];
-
-		a->family = (uint8_t)cfg->ban.blocklist[i].family;
-		memcpy(a->bytes, cfg->ban.blocklist[i].bytes, 16);
-	}
 	if (cfg->ban.enabled) {
 		n = ban_state_load(g->bt, cfg->ban.state_file, now, &bad, &first_bad, why,
 				   sizeof(why));
@@ -154,12 +146,9 @@ bool
 guard_refuse(const struct ban_addr *a, void *arg)
 {
 	struct guard *g = arg;
-	bool refuse = ban_is_banned(g->bt, a, time(NULL), NULL);
+	bool refuse = ban_is_banned(g->bt, a, time(NULL), NULL) ||
+		      ban_addr_in_networks(g->cfg->ban.blocklist, g->cfg->ban.n_blocklist, a);
 
-	for (unsigned i = 0; !refuse && i < g->n_blocklist; i++)
-		refuse = g->blocklist[i].family == a->family &&
-			 memcmp(g->blocklist[i].bytes, a->bytes,
-				a->family == AF_INET ? 4 : 16) == 0;
 	if (refuse)
 		g->refused++;
 	return refuse;
