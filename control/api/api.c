@@ -770,11 +770,9 @@ h_call_dtmf(struct http_req *hr, void *arg)
 }
 
 static void
-h_call_hold(struct http_req *hr, void *arg)
+hold_or_resume(struct http_req *hr, struct api *api, bool hold)
 {
-	struct api *api = arg;
 	struct api_session *s = authorize(api, hr);
-	bool hold = strstr(evhttp_request_get_uri(hr->req), "/hold") != NULL;
 	enum call_input in = hold ? CALL_IN_HOLD : CALL_IN_RESUME;
 	struct api_call *c;
 	char err[200] = "";
@@ -791,6 +789,18 @@ h_call_hold(struct http_req *hr, void *arg)
 	c->held_by_remote = false;
 	call_event(c, hold ? "held" : "resumed", json_pack("{s:s}", "by", "local"));
 	http_reply_json(hr, 200, call_json(c));
+}
+
+static void
+h_call_hold(struct http_req *hr, void *arg)
+{
+	hold_or_resume(hr, arg, true);
+}
+
+static void
+h_call_resume(struct http_req *hr, void *arg)
+{
+	hold_or_resume(hr, arg, false);
 }
 
 /* ---- what the backend reports ---- */
@@ -956,7 +966,7 @@ api_routes(struct api *api)
 	http_server_route(srv, EVHTTP_REQ_POST, "/v1/sessions/{}/calls/{}/hold", 0, h_call_hold,
 			  api);
 	http_server_route(srv, EVHTTP_REQ_POST, "/v1/sessions/{}/calls/{}/resume", 0,
-			  h_call_hold, api);
+			  h_call_resume, api);
 }
 
 struct api *
