@@ -48,7 +48,6 @@ struct http_server {
 	unsigned n_routes;
 	uint64_t counts[HTTP_MAX_ROUTES + 1][N_STATUS];
 	uint64_t requests;
-	unsigned parked;
 };
 
 static int ssl_srv_index = -1;
@@ -124,7 +123,6 @@ unpark(struct http_req *hr)
 	if (hr->on_close == NULL)
 		return;
 	hr->on_close = NULL;
-	hr->srv->parked--;
 	if (evcon != NULL) {
 		evhttp_connection_set_closecb(evcon, NULL, NULL);
 		evhttp_connection_set_timeout(evcon, (int)hr->srv->cfg->http.timeout_seconds);
@@ -254,7 +252,6 @@ http_park(struct http_req *hr, unsigned seconds, void (*cb)(struct http_req *, v
 
 	hr->on_close = cb;
 	hr->on_close_arg = arg;
-	hr->srv->parked++;
 	if (evcon != NULL) {
 		evhttp_connection_set_closecb(evcon, on_conn_close, hr);
 		evhttp_connection_set_timeout(evcon, (int)seconds);
@@ -722,12 +719,6 @@ uint64_t
 http_server_requests(const struct http_server *srv)
 {
 	return srv->requests;
-}
-
-unsigned
-http_server_parked(const struct http_server *srv)
-{
-	return srv->parked;
 }
 
 void

@@ -115,8 +115,7 @@ void http_stream_end(struct http_req *hr); /* frees hr */
 /* Requests counted by route and status, for Prometheus text output. */
 void http_server_write_metrics(const struct http_server *srv, struct evbuffer *out);
 
-/* Requests handled and parked right now, for telemetry. */
+/* Requests handled, for telemetry. */
 uint64_t http_server_requests(const struct http_server *srv);
-unsigned http_server_parked(const struct http_server *srv);
 
 #endif /* RTCG_HTTP_SERVER_H */
