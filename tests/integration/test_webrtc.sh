@@ -44,13 +44,22 @@ T_PIDS="$T_PIDS $!"
 # browser's namespace, up when /healthz answers there; its pid in $pid.
 start_gw() {
 	local tag=$1; shift
+	# The last run's wire side goes away with its TAP; a new one of the same
+	# name cannot move into the browser's namespace before that.
+	for _ in $(seq 1 100); do
+		ip -n "$br" link show "wpub$$" >/dev/null 2>&1 || break
+		sleep 0.1
+	done
 	$G "$RTCGATE" -c "$dir/gw.yaml" "$@" > "$dir/gw-$tag.log" 2>&1 &
 	pid=$!; T_PIDS="$T_PIDS $pid"
 	for _ in $(seq 1 100); do
 		ip -n "$gw" link show "wpub$$" >/dev/null 2>&1 && grep -q running "$dir/gw-$tag.log" && break
 		sleep 0.1
 	done
-	ip -n "$gw" link set "wpub$$" netns "$br"
+	if ! grep -q running "$dir/gw-$tag.log"; then
+		echo "gateway ($tag) did not come up:"; tail -5 "$dir/gw-$tag.log"
+	fi
+	ip -n "$gw" link set "wpub$$" netns "$br" || echo "cannot move wpub$$ to the browser's namespace"
 	ip -n "$br" addr add 198.18.0.2/24 dev "wpub$$"
 	ip -n "$br" link set "wpub$$" up
 	for _ in $(seq 1 50); do
