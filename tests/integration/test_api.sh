@@ -123,7 +123,9 @@ r "$API/v1/nothing"; is "unknown route: 404 with JSON" 404 not_found
 
 r "$API/v1/sessions/$SID"; is "session without a token: 401" 401 unauthorized
 check "401 carries WWW-Authenticate: Bearer" has_header "WWW-Authenticate: Bearer"
-r -H "Authorization: Bearer ${TOKEN%?}0" "$API/v1/sessions/$SID"; is "wrong token: 401" 401 invalid_token
+# the token with its last digit changed (to 1 if it was 0, else to 0)
+BADTOK=${TOKEN%?}$([ "${TOKEN: -1}" = 0 ] && echo 1 || echo 0)
+r -H "Authorization: Bearer $BADTOK" "$API/v1/sessions/$SID"; is "wrong token: 401" 401 invalid_token
 r "${AUTH[@]}" "$API/v1/sessions/0123456789abcdef0123456789abcdef"; is "token of another session: 401" 401 invalid_token
 r "${AUTH[@]}" "$API/v1/sessions/$SID"; is "GET the session" 200
 check "the session lists user and no calls" test "$(json '.user + " " + (.calls|length|tostring)')" = "alice 0"
