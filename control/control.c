@@ -256,6 +256,7 @@ ctl_run(struct ctl *ctl)
 
 	while (!ctl->quit) {
 		event_base_loop(ctl->base, EVLOOP_NONBLOCK);
+		webrtc_poll(ctl->webrtc);
 		if (dp_control_poll(ctl->dp) == 0 && !ctl->quit) {
 			event_base_loopexit(ctl->base, &idle);
 			event_base_loop(ctl->base, EVLOOP_ONCE);

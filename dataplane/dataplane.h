@@ -165,6 +165,15 @@ int dp_send_udp(struct dp *dp, unsigned port, int family, const uint8_t *src_ip,
 		uint16_t src_port, const uint8_t *dst_ip, uint16_t dst_port,
 		const uint8_t dst_mac[6], const void *payload, size_t len);
 
+/*
+ * The Ethernet address to send to ip out of a port (index), from the
+ * kernel's routes and neighbours on the port's exception-path twin: 0 with
+ * mac; -EAGAIN when the kernel is resolving it now (ask again in a few
+ * milliseconds); -ENETUNREACH, -ENODEV (no twin) or another negative errno.
+ * Control lcore only: it makes syscalls.
+ */
+int dp_neighbour(struct dp *dp, unsigned port, int family, const uint8_t *ip, uint8_t mac[6]);
+
 /* Run one rx burst through worker w's packet path on the calling thread,
  * as if it came from port (index): for the packet fuzzer, never at run time. */
 void dp_worker_burst_once(struct dp *dp, unsigned w, unsigned port, struct rte_mbuf **pkts,

@@ -42,6 +42,7 @@ struct dp_port {
 	uint16_t twin_id;
 	bool has_twin, twin_started;
 	char twin_name[RTE_ETH_NAME_MAX_LEN];
+	char twin_ifname[16]; /* the kernel interface, rtcg-NAME */
 	struct rte_ring *to_kernel;
 	uint64_t to_kernel_pkts, from_kernel_pkts, kernel_drops;
 };

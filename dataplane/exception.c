@@ -93,6 +93,7 @@ dp_exception_setup(struct dp *dp, unsigned idx, char *err, size_t errlen)
 	int rc;
 
 	snprintf(ifname, sizeof(ifname), "rtcg-%s", pc->name);
+	snprintf(port->twin_ifname, sizeof(port->twin_ifname), "%s", ifname);
 	snprintf(port->twin_name, sizeof(port->twin_name), "net_tap_rtcgx%u", idx);
 	snprintf(args, sizeof(args), "iface=%s,mac=" RTE_ETHER_ADDR_PRT_FMT, ifname,
 		 RTE_ETHER_ADDR_BYTES(&port->mac));

@@ -192,6 +192,7 @@ on_waiter_closed(struct http_req *hr, void *arg)
 /* ---- sessions ---- */
 
 static void call_end(struct api_call *c, const char *reason, bool tell_backend);
+static void reg_free(struct api_reg *r);
 
 static void
 session_destroy(struct api *api, struct api_session *s, const char *why)
@@ -207,6 +208,8 @@ session_destroy(struct api *api, struct api_session *s, const char *why)
 	*link = s->hnext;
 	for (unsigned i = 0; i < s->n_events; i++)
 		json_decref(s->events[(s->ev_head + i) % API_EVENT_RING].obj);
+	if (s->reg != NULL)
+		reg_free(s->reg);
 	OPENSSL_cleanse(s->token, sizeof(s->token));
 	api->n_sessions--;
 	free(s);
@@ -350,32 +353,22 @@ check_credentials(struct api *api, const char *user, const char *password, char 
 	return -1;
 }
 
-static void
-h_sessions_create(struct http_req *hr, void *arg)
+/* Open a session for a checked user and answer the sign-in with it (201). */
+static struct api_session *
+session_open(struct api *api, struct http_req *hr, const char *name)
 {
-	struct api *api = arg;
-	const char *user = body_string(hr, "user", 255, false), *password, *code, *reason;
 	struct api_session *s;
-	char name[64];
 	unsigned b;
 
-	if (user == NULL || (password = body_string(hr, "password", 1024, false)) == NULL)
-		return;
-	if (check_credentials(api, user, password, name, sizeof(name), &code, &reason) != 0) {
-		guard_failure(api->guard, &hr->client, user, reason);
-		http_reply_error(hr, 401, code, strcmp(code, "token_expired") == 0 ?
-				 "the token has expired" : "wrong user name or password");
-		return;
-	}
 	if (api->n_sessions >= MAX_SESSIONS) {
 		http_reply_error(hr, 503, "too_many_sessions", "%u sessions are open already",
 				 api->n_sessions);
-		return;
+		return NULL;
 	}
 	s = calloc(1, sizeof(*s));
 	if (s == NULL) {
 		http_reply_error(hr, 503, "out_of_memory", "cannot open a session");
-		return;
+		return NULL;
 	}
 	s->api = api;
 	random_hex(s->id, 16);
@@ -398,6 +391,125 @@ h_sessions_create(struct http_req *hr, void *arg)
 		json_object_set_new(obj, "token", json_string(s->token));
 		http_reply_json(hr, 201, obj);
 	}
+	return s;
+}
+
+/* The client of a sign-in being registered went away: answer into the void. */
+static void
+on_reg_client_gone(struct http_req *hr, void *arg)
+{
+	struct api_reg *r = arg;
+
+	r->hr = NULL;
+	http_reply_error(hr, 503, "sip_unavailable", "the client left");
+}
+
+static void
+reg_free(struct api_reg *r)
+{
+	struct api *api = r->api;
+
+	if (r->handle != NULL && api->registrar.end != NULL)
+		api->registrar.end(api->registrar.arg, r->handle);
+	free(r);
+}
+
+/* auth.mode sip: register the user; the sign-in waits for the outcome. */
+static void
+sign_in_sip(struct api *api, struct http_req *hr, const char *user, const char *password)
+{
+	struct api_reg *r;
+
+	if (api->registrar.begin == NULL) {
+		http_reply_error(hr, 503, "sip_unavailable", "the SIP side is not running");
+		return;
+	}
+	if (api->n_sessions >= MAX_SESSIONS) {
+		http_reply_error(hr, 503, "too_many_sessions", "%u sessions are open already",
+				 api->n_sessions);
+		return;
+	}
+	r = calloc(1, sizeof(*r));
+	if (r == NULL) {
+		http_reply_error(hr, 503, "out_of_memory", "cannot open a session");
+		return;
+	}
+	r->api = api;
+	r->hr = hr;
+	r->client = hr->client;
+	snprintf(r->client_text, sizeof(r->client_text), "%s", hr->client_text);
+	snprintf(r->user, sizeof(r->user), "%s", user);
+	r->handle = api->registrar.begin(api->registrar.arg, r, user, password);
+	if (r->handle == NULL) {
+		free(r);
+		http_reply_error(hr, 503, "sip_unavailable", "cannot register with the SIP server");
+		return;
+	}
+	http_park(hr, 40, on_reg_client_gone, r);
+}
+
+void
+api_reg_result(struct api_reg *r, int status, const char *phrase)
+{
+	struct api *api = r->api;
+	struct http_req *hr = r->hr;
+	bool refused = status == 401 || status == 403 || status == 407;
+
+	if (r->s != NULL) {
+		/* A refresh: the session goes on while the server is away, not when it refuses. */
+		if (status != 200) {
+			push_event(r->s, "registration", json_pack("{s:i,s:s}", "status", status,
+								    "reason", phrase ? phrase : ""));
+			if (refused)
+				session_destroy(api, r->s, "registration_refused");
+		}
+		return;
+	}
+	r->hr = NULL;
+	if (status == 200) {
+		struct api_session *s = hr != NULL ? session_open(api, hr, r->user) : NULL;
+
+		if (s == NULL) {
+			reg_free(r);
+			return;
+		}
+		s->reg = r;
+		r->s = s;
+		return;
+	}
+	if (refused)
+		guard_failure(api->guard, &r->client, r->user, "refused by the SIP server");
+	if (hr != NULL) {
+		if (refused)
+			http_reply_error(hr, 401, "invalid_credentials", "wrong user name or password");
+		else
+			http_reply_error(hr, 503, "sip_unavailable",
+					 "the SIP server did not take the registration (%d %s)",
+					 status, phrase ? phrase : "");
+	}
+	reg_free(r);
+}
+
+static void
+h_sessions_create(struct http_req *hr, void *arg)
+{
+	struct api *api = arg;
+	const char *user = body_string(hr, "user", 255, false), *password, *code, *reason;
+	char name[64];
+
+	if (user == NULL || (password = body_string(hr, "password", 1024, false)) == NULL)
+		return;
+	if (api->cfg->auth.mode == CONFIG_AUTH_SIP) {
+		sign_in_sip(api, hr, user, password);
+		return;
+	}
+	if (check_credentials(api, user, password, name, sizeof(name), &code, &reason) != 0) {
+		guard_failure(api->guard, &hr->client, user, reason);
+		http_reply_error(hr, 401, code, strcmp(code, "token_expired") == 0 ?
+				 "the token has expired" : "wrong user name or password");
+		return;
+	}
+	session_open(api, hr, name);
 }
 
 static json_t *call_json(const struct api_call *c);
@@ -688,7 +800,8 @@ h_calls_create(struct http_req *hr, void *arg)
 
 		snprintf(location, sizeof(location), "/v1/sessions/%s/calls/%s", s->id, c->id);
 		http_set_header(hr, "Location", location);
-		json_object_set_new(obj, "sdp", json_string(answer));
+		/* A SIP call's answer comes later, in its progress or answered event. */
+		json_object_set_new(obj, "sdp", answer[0] ? json_string(answer) : json_null());
 		free(answer);
 		http_reply_json(hr, 201, obj);
 	}
@@ -884,6 +997,34 @@ api_call_id(const struct api_call *c)
 	return c->id;
 }
 
+enum call_state
+api_call_state(const struct api_call *c)
+{
+	return c->state;
+}
+
+const char *
+api_call_user(const struct api_call *c)
+{
+	return c->s->user;
+}
+
+void *
+api_call_registration(const struct api_call *c)
+{
+	return c->s->reg != NULL ? c->s->reg->handle : NULL;
+}
+
+bool
+api_user_busy(struct api *api, const char *user)
+{
+	for (unsigned b = 0; b < SESSION_BUCKETS; b++)
+		for (struct api_session *s = api->buckets[b]; s != NULL; s = s->hnext)
+			if (s->calls != NULL && strcmp(s->user, user) == 0)
+				return true;
+	return false;
+}
+
 void *
 api_call_backend_data(const struct api_call *c)
 {
@@ -894,6 +1035,15 @@ void
 api_call_set_backend_data(struct api_call *c, void *data)
 {
 	c->backend_data = data;
+}
+
+void
+api_set_registrar(struct api *api, const struct api_registrar *reg)
+{
+	if (reg != NULL)
+		api->registrar = *reg;
+	else
+		memset(&api->registrar, 0, sizeof(api->registrar));
 }
 
 void

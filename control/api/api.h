@@ -26,6 +26,10 @@
 
 struct api;
 struct api_call;
+struct api_reg;
+
+/* The longest SDP the API hands on, either way. */
+#define API_SDP_MAX 16384
 
 struct api_hooks {
 	/* Add the dataplane's part to /healthz's object. */
@@ -54,6 +58,19 @@ struct api_backend {
 };
 
 /*
+ * auth.mode sip: a sign-in is checked by registering the user at the SIP
+ * server. begin() starts that and returns the registrar's handle (NULL: it
+ * cannot try now, 503); the outcome comes back through api_reg_result(),
+ * first for the sign-in, later for refreshes. end() lets the handle go
+ * (un-REGISTER) when the session ends or the sign-in is abandoned.
+ */
+struct api_registrar {
+	void *(*begin)(void *arg, struct api_reg *r, const char *user, const char *password);
+	void (*end)(void *arg, void *handle);
+	void *arg;
+};
+
+/*
  * Listen on https.listen (TLS with api_tls unless https.tls is false) and
  * admin.listen (with admin_tls unless admin.tls is false). NULL with a
  * one-line reason in err.
@@ -65,6 +82,11 @@ struct api *api_create(struct event_base *base, const struct rtcg_config *cfg,
 void api_destroy(struct api *api);
 
 void api_set_backend(struct api *api, const struct api_backend *be);
+void api_set_registrar(struct api *api, const struct api_registrar *reg);
+
+/* status 200: registered; 401, 403, 407: the credentials are wrong; else the
+ * SIP server is unavailable (a sign-in gets 503, a session an event). */
+void api_reg_result(struct api_reg *r, int status, const char *phrase);
 
 /* What the network did to a call (the backend calls these). */
 struct api_call *api_call_incoming(struct api *api, const char *user, const char *from,
@@ -75,6 +97,13 @@ void api_call_remote_hold(struct api_call *c, bool held);
 void api_call_dtmf_received(struct api_call *c, const char *digits);
 void api_call_ended(struct api_call *c, const char *reason);
 const char *api_call_id(const struct api_call *c);
+/* The signed-in user a call belongs to, and that session's registrar handle
+ * (NULL unless auth.mode is sip). */
+const char *api_call_user(const struct api_call *c);
+enum call_state api_call_state(const struct api_call *c);
+void *api_call_registration(const struct api_call *c);
+/* Does user have a call now, besides c? (sip.second_call) */
+bool api_user_busy(struct api *api, const char *user);
 void *api_call_backend_data(const struct api_call *c);
 void api_call_set_backend_data(struct api_call *c, void *data);
 

@@ -14,7 +14,6 @@
 #define API_SESSION_WAITERS 4  /* parked polls and streams per session */
 #define API_MAX_WAITERS 20000
 #define API_MAX_CALLS 20000
-#define API_SDP_MAX 16384
 
 struct api_session;
 
@@ -58,7 +57,19 @@ struct api_session {
 	uint64_t delivered;  /* newest id a long-poll returned */
 	struct api_waiter *waiters;
 	struct api_call *calls;
+	struct api_reg *reg; /* auth.mode sip: the user's registration */
 	struct api_session *hnext;
+};
+
+/* A sign-in being checked by the registrar, then its session's registration. */
+struct api_reg {
+	struct api *api;
+	struct http_req *hr;	/* the sign-in waiting for the outcome; NULL once answered */
+	struct api_session *s;	/* once signed in */
+	void *handle;		/* the registrar's */
+	struct ban_addr client; /* for the ban count when the credentials are wrong */
+	char client_text[48];
+	char user[64];
 };
 
 #define API_MAX_PAGES 4
@@ -68,6 +79,7 @@ struct api {
 	const struct rtcg_config *cfg;
 	struct api_hooks hooks;
 	struct api_backend backend;
+	struct api_registrar registrar;
 	struct guard *guard;
 	struct http_server *public_srv;
 	struct http_server *admin_srv;

@@ -15,6 +15,7 @@
 #include "demo.h"
 #include "dtls.h"
 #include "sdp.h"
+#include "sip.h"
 #include "stun.h"
 #include "webrtc.h"
 
@@ -27,11 +28,15 @@ static const char *const passthrough_codecs[] = {
 	"opus", "PCMU", "PCMA", "G722", "telephone-event", "VP8", "H264",
 };
 
+#define SIP_SDP_MAX 4096
+#define NEIGHBOUR_TRIES 100 /* every 20 ms: 2 s for ARP or neighbour discovery */
+
 struct leg {
 	struct webrtc *w;
 	struct api_call *call;
+	bool echo;	       /* the echo endpoint; else a SIP call */
 	uint16_t port;	       /* our public media port */
-	uint16_t int_port;     /* its internal twin (the echo's internal leg) */
+	uint16_t int_port;     /* its internal twin: RTP here, RTCP on int_port + 1 */
 	char ufrag[12], pwd[28];
 	char remote_ufrag[SDP_TOKEN], remote_pwd[SDP_TOKEN];
 	struct dtls_conn *dtls;
@@ -43,7 +48,28 @@ struct leg {
 	uint8_t remote_mac[6];
 	uint32_t dp_id;
 	bool installed;
+	bool dtls_up;
 	time_t last_consent, created;
+	time_t media_start;  /* when the browser had what it needs for ICE and DTLS */
+	time_t installed_at;
+	/* The SIP side (not for the echo). */
+	struct sip_call *sc;
+	bool inbound;
+	char *browser_offer;	  /* outbound: kept until the SIP side's SDP shapes the answer */
+	bool browser_answered;	  /* outbound: the browser has our answer */
+	char mid[SDP_TOKEN];	  /* the browser's audio section's mid */
+	struct sdp_codec codecs[SDP_MAX_CODECS]; /* the audio codecs both sides take, in order */
+	unsigned n_codecs;
+	bool have_int_remote;	  /* the SIP side's media address is known */
+	uint8_t int_ip[16];
+	uint16_t int_rport, int_rtcp_rport;
+	uint8_t int_mac[6];
+	bool int_have_mac;
+	struct event *neigh_timer;
+	unsigned neigh_tries;
+	uint64_t sip_sess_id, sip_version;
+	bool local_hold, remote_hold;
+	time_t ring_deadline;	  /* inbound, until the browser answers */
 	struct leg *next;
 };
 
@@ -55,17 +81,20 @@ struct webrtc {
 	struct dtls_ctx *dtls;
 	struct event *sweep;
 	unsigned pub_port_idx;	/* dataplane port index of the public side */
+	unsigned int_port_idx;	/* and of the internal side */
 	int family;
 	uint8_t pub_ip[16], int_ip[16];
-	char pub_ip_text[64];
+	char pub_ip_text[64], int_ip_text[64];
+	struct sip *sip;	/* NULL without sip.server */
 	uint16_t next_port;
 	struct leg *legs;
-	uint64_t stun_ok, stun_bad, dtls_failed, dtls_connected, calls_ended[4];
+	uint64_t stun_ok, stun_bad, dtls_failed, dtls_connected, calls_ended[6];
 };
 
 /* Why media legs ended, for /metrics. */
 static const char *const end_reasons[] = { "consent-expired", "dtls-failed", "dtls-timeout",
-					   "ice-failed" };
+					   "ice-failed", "rtp-timeout", "no-answer" };
+#define N_END_REASONS (sizeof(end_reasons) / sizeof(end_reasons[0]))
 
 static void leg_free(struct leg *l);
 
@@ -148,13 +177,24 @@ fill_spec(struct leg *l, const struct dtls_srtp_keys *k, struct dp_session_spec 
 	spec->leg[DP_INTERNAL].family = w->family;
 	memcpy(spec->leg[DP_INTERNAL].local_ip, w->int_ip, alen);
 	spec->leg[DP_INTERNAL].local_port = l->int_port;
+	if (!l->echo) {
+		struct dp_leg_spec *il = &spec->leg[DP_INTERNAL];
+
+		il->local_rtcp_port = (uint16_t)(l->int_port + 1);
+		memcpy(il->remote_ip, l->int_ip, alen);
+		il->remote_port = l->int_rport;
+		il->remote_rtcp_port = l->int_rtcp_rport;
+		memcpy(il->remote_mac, l->int_mac, 6);
+		il->have_mac = l->int_have_mac;
+		spec->latch_internal = true; /* symmetric RTP: phones behind NAT */
+	}
 	spec->srtp_in.profile = k->profile;
 	memcpy(spec->srtp_in.key, k->remote_key, (size_t)kl);
 	memcpy(spec->srtp_in.salt, k->remote_salt, (size_t)sl);
 	spec->srtp_out.profile = k->profile;
 	memcpy(spec->srtp_out.key, k->local_key, (size_t)kl);
 	memcpy(spec->srtp_out.salt, k->local_salt, (size_t)sl);
-	spec->echo = true;
+	spec->echo = l->echo;
 }
 
 static void
@@ -163,7 +203,11 @@ end_leg(struct leg *l, const char *reason)
 	struct api_call *c = l->call;
 
 	WLOG(NOTICE, "call %s ends: %s", c ? api_call_id(c) : "?", reason);
-	for (unsigned i = 0; i < 4; i++)
+	if (l->sc != NULL) {
+		sip_hangup(l->sc, 480);
+		l->sc = NULL;
+	}
+	for (unsigned i = 0; i < N_END_REASONS; i++)
 		if (strcmp(reason, end_reasons[i]) == 0)
 			l->w->calls_ended[i]++;
 	l->call = NULL;
@@ -174,31 +218,57 @@ end_leg(struct leg *l, const char *reason)
 	leg_free(l);
 }
 
-static void
-dtls_connected(struct leg *l)
+/*
+ * Install or update the leg's dataplane session once it has both its keys
+ * (DTLS-SRTP up) and, for a SIP call, the SIP side's media address. 0, or
+ * -1 when the leg was ended.
+ */
+static int
+leg_sync(struct leg *l)
 {
 	struct dtls_srtp_keys k;
 	struct dp_session_spec spec;
 	int rc;
 
+	if (!l->dtls_up || (!l->echo && !l->have_int_remote))
+		return 0;
 	if (dtls_conn_keys(l->dtls, &k) != 0) {
 		end_leg(l, "dtls-failed");
-		return;
+		return -1;
 	}
 	fill_spec(l, &k, &spec);
-	rc = dp_session_create(l->w->dp, &spec, &l->dp_id);
+	rc = l->installed ? dp_session_update(l->w->dp, l->dp_id, &spec) :
+			    dp_session_create(l->w->dp, &spec, &l->dp_id);
 	OPENSSL_cleanse(&k, sizeof(k));
 	OPENSSL_cleanse(&spec, sizeof(spec));
 	if (rc != 0) {
 		WLOG(WARNING, "cannot install the media session: %s", strerror(-rc));
 		end_leg(l, "no-media-session");
-		return;
+		return -1;
+	}
+	if (!l->installed) {
+		WLOG(INFO, "call %s: media session %u installed", api_call_id(l->call), l->dp_id);
+		l->installed_at = time(NULL);
 	}
 	l->installed = true;
+	return 0;
+}
+
+static void
+dtls_connected(struct leg *l)
+{
+	struct dtls_srtp_keys k;
+
+	l->dtls_up = true;
 	l->w->dtls_connected++;
-	WLOG(INFO, "call %s: DTLS-SRTP up (%s), media session %u", api_call_id(l->call),
-	     rtcg_srtp_profile_name(k.profile), l->dp_id);
-	api_call_answered(l->call, NULL);
+	if (dtls_conn_keys(l->dtls, &k) == 0)
+		WLOG(INFO, "call %s: DTLS-SRTP up (%s)", api_call_id(l->call),
+		     rtcg_srtp_profile_name(k.profile));
+	OPENSSL_cleanse(&k, sizeof(k));
+	if (leg_sync(l) != 0)
+		return;
+	if (l->echo)
+		api_call_answered(l->call, NULL);
 }
 
 static void
@@ -242,17 +312,8 @@ latch(struct leg *l, const struct dp_udp_view *v)
 	l->remote_port = v->src_port;
 	memcpy(l->remote_mac, v->src_mac, 6);
 	l->have_remote = true;
-	if (l->installed) {
-		struct dtls_srtp_keys k;
-		struct dp_session_spec spec;
-
-		if (dtls_conn_keys(l->dtls, &k) == 0) {
-			fill_spec(l, &k, &spec);
-			dp_session_update(l->w->dp, l->dp_id, &spec);
-			OPENSSL_cleanse(&k, sizeof(k));
-			OPENSSL_cleanse(&spec, sizeof(spec));
-		}
-	}
+	if (l->installed)
+		leg_sync(l);
 }
 
 static void
@@ -300,7 +361,11 @@ on_stun(struct webrtc *w, struct leg *l, const struct dp_udp_view *v)
 static void
 on_dtls(struct webrtc *w, struct leg *l, const struct dp_udp_view *v)
 {
-	enum dtls_state before = dtls_conn_state(l->dtls), after;
+	enum dtls_state before, after;
+
+	if (l->dtls == NULL)
+		return; /* an inbound call the browser has not answered yet */
+	before = dtls_conn_state(l->dtls);
 
 	if (!l->have_remote)
 		latch(l, v); /* DTLS before any nomination: answer where it came from */
@@ -336,7 +401,7 @@ on_punt(void *arg, struct rte_mbuf *m, enum dp_punt_kind kind, uint16_t port)
 	rte_pktmbuf_free(m);
 }
 
-/* ---- consent and handshake deadlines ---- */
+/* ---- deadlines: handshake, consent, ringing, RTP from the SIP side ---- */
 
 static void
 on_sweep(evutil_socket_t fd, short what, void *arg)
@@ -346,11 +411,26 @@ on_sweep(evutil_socket_t fd, short what, void *arg)
 
 	for (struct leg *l = w->legs, *next; l != NULL; l = next) {
 		next = l->next;
-		if (!l->installed && now - l->created >= (time_t)w->cfg->webrtc.dtls_timeout_seconds)
+		if (l->inbound && l->dtls == NULL && now >= l->ring_deadline) {
+			end_leg(l, "no-answer");
+		} else if (!l->dtls_up && l->media_start != 0 &&
+			   now - l->media_start >= (time_t)w->cfg->webrtc.dtls_timeout_seconds) {
 			end_leg(l, l->have_remote ? "dtls-timeout" : "ice-failed");
-		else if (l->installed &&
-			 now - l->last_consent >= (time_t)w->cfg->webrtc.consent_timeout_seconds)
+		} else if (l->dtls_up &&
+			   now - l->last_consent >= (time_t)w->cfg->webrtc.consent_timeout_seconds) {
 			end_leg(l, "consent-expired");
+		} else if (l->installed && !l->echo && w->cfg->sip.rtp_timeout != 0 &&
+			   !l->local_hold && !l->remote_hold) {
+			struct dp_session_stats st;
+			uint64_t idle_ms;
+
+			if (dp_session_stats(w->dp, l->dp_id, &st) != 0)
+				continue;
+			idle_ms = st.idle_ms[DP_TO_PUBLIC] != UINT64_MAX ? st.idle_ms[DP_TO_PUBLIC] :
+				  (uint64_t)(now - l->installed_at) * 1000u;
+			if (idle_ms >= (uint64_t)w->cfg->sip.rtp_timeout * 1000u)
+				end_leg(l, "rtp-timeout");
+		}
 	}
 }
 
@@ -376,35 +456,74 @@ answer_dir(enum sdp_dir d)
 	}
 }
 
+static const struct sdp_codec *
+leg_codec(const struct leg *l, uint8_t pt)
+{
+	for (unsigned i = 0; i < l->n_codecs; i++)
+		if (l->codecs[i].pt == pt)
+			return &l->codecs[i];
+	return NULL;
+}
+
+/* Our ICE-lite, DTLS and candidate lines on an accepted browser section. */
+static void
+browser_transport(struct leg *l, struct sdp_media *am, enum sdp_setup setup)
+{
+	struct webrtc *w = l->w;
+	const uint8_t *fp;
+	unsigned fp_len;
+
+	fp = dtls_ctx_fingerprint(w->dtls, &fp_len);
+	am->port = l->port;
+	am->rtcp_mux = true;
+	snprintf(am->conn, sizeof(am->conn), "%s", w->pub_ip_text);
+	snprintf(am->ice_ufrag, sizeof(am->ice_ufrag), "%s", l->ufrag);
+	snprintf(am->ice_pwd, sizeof(am->ice_pwd), "%s", l->pwd);
+	snprintf(am->fp_alg, sizeof(am->fp_alg), "sha-256");
+	memcpy(am->fp, fp, fp_len);
+	am->fp_len = fp_len;
+	am->setup = setup;
+	snprintf(am->candidates[am->n_candidates++], SDP_LINE,
+		 "1 1 udp 2130706431 %s %u typ host", w->pub_ip_text, l->port);
+	am->end_of_candidates = true;
+}
+
+static void
+browser_session(struct webrtc *w, struct sdp *d)
+{
+	memset(d, 0, sizeof(*d));
+	snprintf(d->origin_user, sizeof(d->origin_user), "rtcgate");
+	RAND_bytes((unsigned char *)&d->sess_id, sizeof(d->sess_id));
+	d->sess_id &= 0x7fffffffffffffffull;
+	d->sess_version = 1;
+	snprintf(d->origin_addr, sizeof(d->origin_addr), "%s", w->pub_ip_text);
+	snprintf(d->name, sizeof(d->name), "-");
+	d->ice_lite = true;
+	snprintf(d->attrs[d->n_attrs++], SDP_LINE, "msid-semantic: WMS rtcgate");
+}
+
 /*
  * The answer to a browser's offer: ICE-lite with one host candidate, DTLS
  * passive (or active when the offer is passive), rtcp-mux, BUNDLE of every
  * accepted section on one port; codecs that pass through; extmap dropped
- * deliberately (the echo does not rewrite header extensions), ssrc/msid not
+ * deliberately (header extensions are not rewritten), ssrc/msid not
  * answered. Sections without DTLS-SRTP, non-RTP or without a usable codec
- * are rejected with port 0.
+ * are rejected with port 0. A SIP call takes the first audio section only,
+ * with the codecs the SIP side agreed to (all that pass through until it
+ * has answered). The first call creates the leg's DTLS connection.
  */
 static int
 build_answer(struct leg *l, const struct sdp *offer, struct sdp *ans, char *err, size_t errlen)
 {
 	struct webrtc *w = l->w;
-	const uint8_t *fp;
-	unsigned fp_len, accepted = 0;
+	unsigned accepted = 0;
 
-	memset(ans, 0, sizeof(*ans));
-	snprintf(ans->origin_user, sizeof(ans->origin_user), "rtcgate");
-	RAND_bytes((unsigned char *)&ans->sess_id, sizeof(ans->sess_id));
-	ans->sess_id &= 0x7fffffffffffffffull;
-	ans->sess_version = 1;
-	snprintf(ans->origin_addr, sizeof(ans->origin_addr), "%s", w->pub_ip_text);
-	snprintf(ans->name, sizeof(ans->name), "-");
-	ans->ice_lite = true;
-	snprintf(ans->attrs[ans->n_attrs++], SDP_LINE, "msid-semantic: WMS rtcgate");
-	fp = dtls_ctx_fingerprint(w->dtls, &fp_len);
+	browser_session(w, ans);
 	for (unsigned i = 0; i < offer->n_media; i++) {
 		const struct sdp_media *om = &offer->media[i];
 		struct sdp_media *am = &ans->media[ans->n_media++];
 		bool dtls = om->fp_len > 0 && strstr(om->proto, "TLS") != NULL;
+		bool wanted = l->echo || (accepted == 0 && strcmp(om->type, "audio") == 0);
 
 		memset(am, 0, sizeof(*am));
 		snprintf(am->type, sizeof(am->type), "%s", om->type);
@@ -414,14 +533,15 @@ build_answer(struct leg *l, const struct sdp *offer, struct sdp *ans, char *err,
 		for (unsigned f = 0; f < om->n_fmts; f++) {
 			const struct sdp_codec *c = sdp_codec_by_pt(om, om->fmts[f]);
 
-			if (c != NULL && passthrough(c->name) && am->n_fmts < SDP_MAX_CODECS) {
+			if (c != NULL && passthrough(c->name) && am->n_fmts < SDP_MAX_CODECS &&
+			    (l->echo || l->n_codecs == 0 || leg_codec(l, c->pt) != NULL)) {
 				am->fmts[am->n_fmts++] = c->pt;
 				am->codecs[am->n_codecs] = *c;
 				am->codecs[am->n_codecs].n_rtcp_fb = 0;
 				am->n_codecs++;
 			}
 		}
-		if (!dtls || om->port == 0 || am->n_fmts == 0 || om->n_fmts == 0 ||
+		if (!wanted || !dtls || om->port == 0 || am->n_fmts == 0 || om->n_fmts == 0 ||
 		    (strcmp(om->type, "audio") != 0 && strcmp(om->type, "video") != 0) ||
 		    om->ice_ufrag[0] == '\0' || !om->rtcp_mux) {
 			am->port = 0;
@@ -434,76 +554,255 @@ build_answer(struct leg *l, const struct sdp *offer, struct sdp *ans, char *err,
 			}
 			continue;
 		}
-		if (accepted == 0) {
+		if (accepted == 0 && l->dtls == NULL) {
 			snprintf(l->remote_ufrag, sizeof(l->remote_ufrag), "%s", om->ice_ufrag);
 			snprintf(l->remote_pwd, sizeof(l->remote_pwd), "%s", om->ice_pwd);
+			snprintf(l->mid, sizeof(l->mid), "%s", om->mid);
 			l->server = om->setup != SDP_SETUP_PASSIVE;
-			l->dtls = dtls_conn_new(w->dtls, l->server, om->fp, om->fp_len, dtls_send, l);
-			if (l->dtls == NULL || strcmp(om->fp_alg, "sha-256") != 0) {
+			if (strcmp(om->fp_alg, "sha-256") != 0) {
 				snprintf(err, errlen, "the offer's fingerprint must be sha-256");
 				return -EINVAL;
 			}
+			l->dtls = dtls_conn_new(w->dtls, l->server, om->fp, om->fp_len, dtls_send, l);
+			if (l->dtls == NULL) {
+				snprintf(err, errlen, "cannot start DTLS for this offer");
+				return -EINVAL;
+			}
+		}
+		if (accepted == 0 && !l->echo && l->n_codecs == 0) {
+			/* The codecs the SIP side is offered: the browser's, in its order. */
+			for (unsigned k = 0; k < am->n_codecs; k++)
+				l->codecs[l->n_codecs++] = am->codecs[k];
 		}
 		accepted++;
-		am->port = l->port;
-		am->rtcp_mux = true;
+		browser_transport(l, am, l->server ? SDP_SETUP_PASSIVE : SDP_SETUP_ACTIVE);
 		am->dir = answer_dir(om->dir);
-		snprintf(am->ice_ufrag, sizeof(am->ice_ufrag), "%s", l->ufrag);
-		snprintf(am->ice_pwd, sizeof(am->ice_pwd), "%s", l->pwd);
-		snprintf(am->fp_alg, sizeof(am->fp_alg), "sha-256");
-		memcpy(am->fp, fp, fp_len);
-		am->fp_len = fp_len;
-		am->setup = l->server ? SDP_SETUP_PASSIVE : SDP_SETUP_ACTIVE;
-		snprintf(am->candidates[am->n_candidates++], SDP_LINE,
-			 "1 1 udp 2130706431 %s %u typ host", w->pub_ip_text, l->port);
-		am->end_of_candidates = true;
-		snprintf(am->attrs[am->n_attrs++], SDP_LINE, "msid:rtcgate echo-%s", om->type);
+		snprintf(am->attrs[am->n_attrs++], SDP_LINE, "msid:rtcgate %s-%s",
+			 l->echo ? "echo" : "sip", om->type);
 		if (ans->n_bundle < SDP_MAX_BUNDLE && om->mid[0])
 			snprintf(ans->bundle[ans->n_bundle++], SDP_TOKEN, "%s", om->mid);
 	}
 	if (accepted == 0) {
-		snprintf(err, errlen,
-			 "the offer has no audio or video section with ICE, rtcp-mux, DTLS-SRTP and a codec that passes through (opus, PCMU, PCMA, G722, VP8, H264)");
+		snprintf(err, errlen, l->echo ?
+			 "the offer has no audio or video section with ICE, rtcp-mux, DTLS-SRTP and a codec that passes through (opus, PCMU, PCMA, G722, VP8, H264)" :
+			 "the offer has no audio section with ICE, rtcp-mux, DTLS-SRTP and a codec the SIP side takes");
 		return -EINVAL;
 	}
 	return 0;
 }
 
-/* ---- the API backend ---- */
-
+/* The offer to the browser for an inbound SIP call: one audio section. */
 static int
-be_place(void *arg, struct api_call *c, const char *to, const char *offer_text, char *answer,
-	 size_t answer_len, char *err, size_t errlen)
+build_offer(struct leg *l, char *buf, size_t len)
 {
-	struct webrtc *w = arg;
-	struct sdp *offer = NULL, *ans = NULL;
-	struct leg *l = NULL;
-	int rc;
+	struct sdp *d = malloc(sizeof(*d));
+	struct sdp_media *m;
+	int n;
 
-	if (strcmp(to, "echo") != 0 || !w->cfg->webrtc.echo) {
-		snprintf(err, errlen, "calls to '%s' need the SIP side, which is not running%s", to,
-			 strcmp(to, "echo") == 0 ? " (and webrtc.echo is off)" : "");
-		return -ENOTCONN;
+	if (d == NULL)
+		return -ENOMEM;
+	browser_session(l->w, d);
+	snprintf(d->bundle[d->n_bundle++], SDP_TOKEN, "0");
+	m = &d->media[d->n_media++];
+	memset(m, 0, sizeof(*m));
+	snprintf(m->type, sizeof(m->type), "audio");
+	snprintf(m->proto, sizeof(m->proto), "UDP/TLS/RTP/SAVPF");
+	snprintf(m->mid, sizeof(m->mid), "0");
+	snprintf(l->mid, sizeof(l->mid), "0");
+	for (unsigned i = 0; i < l->n_codecs; i++) {
+		m->fmts[m->n_fmts++] = l->codecs[i].pt;
+		m->codecs[m->n_codecs++] = l->codecs[i];
 	}
-	offer = malloc(sizeof(*offer));
-	ans = malloc(sizeof(*ans));
-	l = calloc(1, sizeof(*l));
-	if (offer == NULL || ans == NULL || l == NULL) {
-		rc = -ENOMEM;
+	browser_transport(l, m, SDP_SETUP_ACTPASS);
+	m->dir = SDP_SENDRECV;
+	snprintf(m->attrs[m->n_attrs++], SDP_LINE, "msid:rtcgate sip-audio");
+	n = sdp_write(d, buf, len);
+	free(d);
+	return n < 0 ? -ENOSPC : 0;
+}
+
+/* Our SDP toward the SIP side: plain RTP/AVP from the internal media port. */
+static int
+build_sip_sdp(struct leg *l, char *buf, size_t len)
+{
+	struct webrtc *w = l->w;
+	struct sdp *d = malloc(sizeof(*d));
+	struct sdp_media *m;
+	int n;
+
+	if (d == NULL)
+		return -ENOMEM;
+	memset(d, 0, sizeof(*d));
+	if (l->sip_sess_id == 0) {
+		RAND_bytes((unsigned char *)&l->sip_sess_id, sizeof(l->sip_sess_id));
+		l->sip_sess_id = (l->sip_sess_id & 0x7fffffffffffffffull) | 1;
+	}
+	snprintf(d->origin_user, sizeof(d->origin_user), "rtcgate");
+	d->sess_id = l->sip_sess_id;
+	d->sess_version = ++l->sip_version;
+	snprintf(d->origin_addr, sizeof(d->origin_addr), "%s", w->int_ip_text);
+	snprintf(d->name, sizeof(d->name), "-");
+	snprintf(d->conn, sizeof(d->conn), "%s", w->int_ip_text);
+	m = &d->media[d->n_media++];
+	memset(m, 0, sizeof(*m));
+	snprintf(m->type, sizeof(m->type), "audio");
+	snprintf(m->proto, sizeof(m->proto), "RTP/AVP");
+	m->port = l->int_port;
+	for (unsigned i = 0; i < l->n_codecs; i++) {
+		m->fmts[m->n_fmts++] = l->codecs[i].pt;
+		m->codecs[m->n_codecs] = l->codecs[i];
+		m->codecs[m->n_codecs++].n_rtcp_fb = 0;
+	}
+	m->dir = l->local_hold ? (l->remote_hold ? SDP_INACTIVE : SDP_SENDONLY) :
+				 (l->remote_hold ? SDP_RECVONLY : SDP_SENDRECV);
+	n = sdp_write(d, buf, len);
+	free(d);
+	return n < 0 ? -ENOSPC : 0;
+}
+
+static void resolve_neighbour(struct leg *l);
+
+/*
+ * Take the SIP side's SDP (an offer when `offer`, else an answer to ours):
+ * its media address, hold state and codecs. An offer sets the codec list
+ * (those that pass through, in its order); an answer narrows ours to what
+ * it accepted. 0, or -1 when there is no usable audio section.
+ */
+static int
+take_sip_sdp(struct leg *l, const char *text, bool offer)
+{
+	struct webrtc *w = l->w;
+	struct sdp *d = malloc(sizeof(*d));
+	const struct sdp_media *m = NULL;
+	struct sdp_codec agreed[SDP_MAX_CODECS];
+	unsigned n = 0;
+	char err[128];
+	uint8_t ip[16] = { 0 };
+	const char *addr;
+	bool held, changed;
+	uint16_t rtcp;
+
+	if (d == NULL || sdp_parse(text, strlen(text), d, err, sizeof(err)) != 0) {
+		WLOG(NOTICE, "call %s: the SIP side's SDP does not parse: %s",
+		     l->call ? api_call_id(l->call) : "?", d ? err : "out of memory");
+		free(d);
+		return -1;
+	}
+	for (unsigned i = 0; i < d->n_media && m == NULL; i++)
+		if (strcmp(d->media[i].type, "audio") == 0 && d->media[i].port != 0 &&
+		    strncmp(d->media[i].proto, "RTP/AVP", 7) == 0)
+			m = &d->media[i];
+	addr = m == NULL ? "" : m->conn[0] ? m->conn : d->conn;
+	if (m == NULL || inet_pton(w->family, addr, ip) != 1) {
+		WLOG(NOTICE, "call %s: the SIP side's SDP has no RTP/AVP audio at an address of our family",
+		     l->call ? api_call_id(l->call) : "?");
+		free(d);
+		return -1;
+	}
+	for (unsigned f = 0; f < m->n_fmts && n < SDP_MAX_CODECS; f++) {
+		const struct sdp_codec *c = sdp_codec_by_pt(m, m->fmts[f]);
+
+		if (c == NULL || !passthrough(c->name))
+			continue;
+		if (offer) {
+			agreed[n++] = *c;
+		} else {
+			/* RFC 3264: the answer keeps the offer's payload types; match by name too. */
+			const struct sdp_codec *ours = leg_codec(l, c->pt);
+
+			for (unsigned k = 0; ours == NULL && k < l->n_codecs; k++)
+				if (strcasecmp(l->codecs[k].name, c->name) == 0 &&
+				    l->codecs[k].clock == c->clock)
+					ours = &l->codecs[k];
+			if (ours != NULL)
+				agreed[n++] = *ours;
+		}
+	}
+	if (n == 0 || (n == 1 && strcasecmp(agreed[0].name, "telephone-event") == 0)) {
+		WLOG(NOTICE, "call %s: no codec in common with the SIP side",
+		     l->call ? api_call_id(l->call) : "?");
+		free(d);
+		return -1;
+	}
+	memcpy(l->codecs, agreed, n * sizeof(agreed[0]));
+	l->n_codecs = n;
+	held = m->dir == SDP_SENDONLY || m->dir == SDP_INACTIVE;
+	if (w->family == AF_INET && memcmp(ip, "\0\0\0\0", 4) == 0)
+		held = true; /* RFC 2543 hold: c=0.0.0.0 */
+	l->remote_hold = held;
+	rtcp = m->rtcp_port ? m->rtcp_port : (uint16_t)(m->port + 1);
+	changed = !l->have_int_remote || memcmp(l->int_ip, ip, 16) != 0 ||
+		  l->int_rport != m->port || l->int_rtcp_rport != rtcp;
+	if (changed && !(held && l->have_int_remote && w->family == AF_INET &&
+			 memcmp(ip, "\0\0\0\0", 4) == 0)) {
+		bool new_host = !l->have_int_remote || memcmp(l->int_ip, ip, 16) != 0;
+
+		memcpy(l->int_ip, ip, 16);
+		l->int_rport = m->port;
+		l->int_rtcp_rport = rtcp;
+		l->have_int_remote = true;
+		if (new_host) {
+			l->int_have_mac = false;
+			l->neigh_tries = 0;
+			resolve_neighbour(l);
+		}
+	}
+	free(d);
+	return 0;
+}
+
+/* ---- the internal side's next hop ---- */
+
+static void
+resolve_neighbour(struct leg *l)
+{
+	struct webrtc *w = l->w;
+	uint8_t mac[6];
+	int rc = dp_neighbour(w->dp, w->int_port_idx, w->family, l->int_ip, mac);
+
+	if (rc == 0) {
+		memcpy(l->int_mac, mac, 6);
+		l->int_have_mac = true;
+		if (l->installed)
+			leg_sync(l);
+		return;
+	}
+	if (rc == -EAGAIN && ++l->neigh_tries < NEIGHBOUR_TRIES) {
+		struct timeval tv = { 0, 20000 };
+
+		evtimer_add(l->neigh_timer, &tv);
+		return;
+	}
+	WLOG(WARNING, "call %s: the SIP side's media address has no neighbour entry (%s); its first packet will teach it",
+	     l->call ? api_call_id(l->call) : "?", strerror(-rc));
+}
+
+static void
+on_neigh_timer(evutil_socket_t fd, short what, void *arg)
+{
+	resolve_neighbour(arg);
+}
+
+/* ---- legs ---- */
+
+static struct leg *
+leg_new(struct webrtc *w, struct api_call *c, bool echo, char *err, size_t errlen)
+{
+	struct leg *l = calloc(1, sizeof(*l));
+
+	if (l == NULL) {
 		snprintf(err, errlen, "out of memory");
-		goto out;
+		return NULL;
 	}
-	rc = sdp_parse(offer_text, strlen(offer_text), offer, err, errlen) == 0 ? 0 : -EINVAL;
-	if (rc != 0)
-		goto out;
 	l->w = w;
 	l->call = c;
+	l->echo = echo;
 	l->created = l->last_consent = time(NULL);
 	l->port = take_port(w);
 	if (l->port == 0) {
-		rc = -EBUSY;
 		snprintf(err, errlen, "no free port in media.public_ports");
-		goto out;
+		free(l);
+		return NULL;
 	}
 	l->int_port = (uint16_t)(w->cfg->media.internal_ports.min +
 				 (l->port - w->cfg->media.public_ports.min) %
@@ -511,30 +810,15 @@ be_place(void *arg, struct api_call *c, const char *to, const char *offer_text, 
 	random_token(l->ufrag, 8);
 	random_token(l->pwd, 24);
 	l->dtls_timer = evtimer_new(w->base, on_dtls_timer, l);
-	rc = build_answer(l, offer, ans, err, errlen);
-	if (rc == 0 && sdp_write(ans, answer, answer_len) < 0) {
-		rc = -ENOSPC;
-		snprintf(err, errlen, "the answer does not fit");
+	l->neigh_timer = evtimer_new(w->base, on_neigh_timer, l);
+	if (l->dtls_timer == NULL || l->neigh_timer == NULL) {
+		snprintf(err, errlen, "out of timers");
+		leg_free(l);
+		return NULL;
 	}
-	if (rc != 0 || l->dtls_timer == NULL)
-		goto out;
 	l->next = w->legs;
 	w->legs = l;
-	api_call_set_backend_data(c, l);
-	arm_dtls_timer(l);
-	WLOG(INFO, "call %s: echo on %s:%u (ufrag %s)", api_call_id(c), w->pub_ip_text, l->port,
-	     l->ufrag);
-	l = NULL;
-out:
-	if (l != NULL) {
-		if (l->dtls_timer)
-			event_free(l->dtls_timer);
-		dtls_conn_free(l->dtls);
-		free(l);
-	}
-	free(offer);
-	free(ans);
-	return rc;
+	return l;
 }
 
 static void
@@ -547,6 +831,8 @@ leg_free(struct leg *l)
 		link = &(*link)->next;
 	if (*link == l)
 		*link = l->next;
+	if (l->sc != NULL)
+		sip_hangup(l->sc, 480);
 	if (l->installed)
 		dp_session_delete(w->dp, l->dp_id);
 	if (l->dtls != NULL && dtls_conn_state(l->dtls) == DTLS_CONNECTED)
@@ -554,9 +840,117 @@ leg_free(struct leg *l)
 	dtls_conn_free(l->dtls);
 	if (l->dtls_timer != NULL)
 		event_free(l->dtls_timer);
+	if (l->neigh_timer != NULL)
+		event_free(l->neigh_timer);
 	if (l->call != NULL)
 		api_call_set_backend_data(l->call, NULL);
+	free(l->browser_offer);
 	free(l);
+}
+
+/* ---- the API backend ---- */
+
+/* The browser's answer, built when the SIP side's SDP says what it takes. */
+static char *
+answer_for_browser(struct leg *l)
+{
+	struct sdp *offer = malloc(sizeof(*offer)), *ans = malloc(sizeof(*ans));
+	char *text = malloc(API_SDP_MAX), err[200];
+	int rc = -ENOMEM;
+
+	if (offer != NULL && ans != NULL && text != NULL &&
+	    sdp_parse(l->browser_offer, strlen(l->browser_offer), offer, err, sizeof(err)) == 0 &&
+	    (rc = build_answer(l, offer, ans, err, sizeof(err))) == 0 &&
+	    sdp_write(ans, text, API_SDP_MAX) < 0)
+		rc = -ENOSPC;
+	free(offer);
+	free(ans);
+	if (rc != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+static int
+be_place(void *arg, struct api_call *c, const char *to, const char *offer_text, char *answer,
+	 size_t answer_len, char *err, size_t errlen)
+{
+	struct webrtc *w = arg;
+	bool echo = strcmp(to, "echo") == 0;
+	struct sdp *offer = NULL, *ans = NULL;
+	struct leg *l = NULL;
+	char *sip_offer = NULL;
+	int rc;
+
+	if (echo && !w->cfg->webrtc.echo) {
+		snprintf(err, errlen, "the echo endpoint is off (webrtc.echo)");
+		return -ENOTCONN;
+	}
+	if (!echo && w->sip == NULL) {
+		snprintf(err, errlen, "calls to '%s' need the SIP side, and sip.server is empty", to);
+		return -ENOTCONN;
+	}
+	offer = malloc(sizeof(*offer));
+	ans = malloc(sizeof(*ans));
+	if (offer == NULL || ans == NULL) {
+		rc = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	rc = sdp_parse(offer_text, strlen(offer_text), offer, err, errlen) == 0 ? 0 : -EINVAL;
+	if (rc != 0)
+		goto out;
+	l = leg_new(w, c, echo, err, errlen);
+	if (l == NULL) {
+		rc = -EBUSY;
+		goto out;
+	}
+	rc = build_answer(l, offer, ans, err, errlen);
+	if (rc != 0)
+		goto out;
+	if (echo) {
+		if (sdp_write(ans, answer, answer_len) < 0) {
+			rc = -ENOSPC;
+			snprintf(err, errlen, "the answer does not fit");
+			goto out;
+		}
+		l->media_start = time(NULL);
+		arm_dtls_timer(l);
+		WLOG(INFO, "call %s: echo on %s:%u (ufrag %s)", api_call_id(c), w->pub_ip_text,
+		     l->port, l->ufrag);
+	} else {
+		/* The browser's answer waits for the SIP side's (progress or answered). */
+		l->browser_offer = strdup(offer_text);
+		sip_offer = malloc(SIP_SDP_MAX);
+		if (l->browser_offer == NULL || sip_offer == NULL ||
+		    build_sip_sdp(l, sip_offer, SIP_SDP_MAX) != 0) {
+			rc = -ENOMEM;
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		l->sc = sip_invite(w->sip, api_call_registration(c), api_call_user(c), to,
+				   sip_offer, l);
+		if (l->sc == NULL) {
+			rc = -EIO;
+			snprintf(err, errlen, "the SIP stack refused the INVITE");
+			goto out;
+		}
+		answer[0] = '\0';
+		WLOG(INFO, "call %s: %s calls %s, media %s:%u / %s:%u", api_call_id(c),
+		     api_call_user(c), to, w->pub_ip_text, l->port, w->int_ip_text, l->int_port);
+	}
+	api_call_set_backend_data(c, l);
+	l = NULL;
+out:
+	if (l != NULL) {
+		l->call = NULL;
+		leg_free(l);
+	}
+	free(sip_offer);
+	free(offer);
+	free(ans);
+	return rc;
 }
 
 static void
@@ -566,29 +960,312 @@ be_hangup(void *arg, struct api_call *c)
 
 	if (l != NULL) {
 		l->call = NULL;
+		if (l->sc != NULL) {
+			sip_hangup(l->sc, 486); /* a declined inbound call: Busy Here */
+			l->sc = NULL;
+		}
 		leg_free(l);
 	}
 }
 
+/* The browser answers an inbound SIP call: DTLS from its answer, 200 to SIP. */
 static int
-be_answer(void *arg, struct api_call *c, const char *sdp, char *err, size_t errlen)
+be_answer(void *arg, struct api_call *c, const char *sdp_text, char *err, size_t errlen)
 {
-	snprintf(err, errlen, "inbound calls come from the SIP side, which is not running");
-	return -ENOTCONN;
+	struct leg *l = api_call_backend_data(c);
+	struct sdp *a;
+	const struct sdp_media *m = NULL;
+	struct sdp_codec agreed[SDP_MAX_CODECS];
+	char *sip_answer;
+	unsigned n = 0;
+	int rc = -EINVAL;
+
+	if (l == NULL || l->sc == NULL || !l->inbound || l->dtls != NULL) {
+		snprintf(err, errlen, "the call has no SIP side to answer");
+		return -ENOTCONN;
+	}
+	a = malloc(sizeof(*a));
+	sip_answer = malloc(SIP_SDP_MAX);
+	if (a == NULL || sip_answer == NULL) {
+		snprintf(err, errlen, "out of memory");
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (sdp_parse(sdp_text, strlen(sdp_text), a, err, errlen) != 0)
+		goto out;
+	for (unsigned i = 0; i < a->n_media && m == NULL; i++)
+		if (strcmp(a->media[i].type, "audio") == 0 && a->media[i].port != 0)
+			m = &a->media[i];
+	if (m == NULL || m->fp_len == 0 || strcmp(m->fp_alg, "sha-256") != 0 ||
+	    m->ice_ufrag[0] == '\0') {
+		snprintf(err, errlen, "the answer needs an audio section with ICE and a sha-256 DTLS fingerprint");
+		goto out;
+	}
+	for (unsigned f = 0; f < m->n_fmts; f++) {
+		const struct sdp_codec *c2 = leg_codec(l, m->fmts[f]);
+
+		if (c2 != NULL)
+			agreed[n++] = *c2;
+	}
+	if (n == 0) {
+		snprintf(err, errlen, "the answer takes none of the offered codecs");
+		goto out;
+	}
+	memcpy(l->codecs, agreed, n * sizeof(agreed[0]));
+	l->n_codecs = n;
+	snprintf(l->remote_ufrag, sizeof(l->remote_ufrag), "%s", m->ice_ufrag);
+	snprintf(l->remote_pwd, sizeof(l->remote_pwd), "%s", m->ice_pwd);
+	l->server = m->setup != SDP_SETUP_PASSIVE; /* it is active: we are the server */
+	l->dtls = dtls_conn_new(l->w->dtls, l->server, m->fp, m->fp_len, dtls_send, l);
+	if (l->dtls == NULL) {
+		snprintf(err, errlen, "cannot start DTLS for this answer");
+		goto out;
+	}
+	if (build_sip_sdp(l, sip_answer, SIP_SDP_MAX) != 0 ||
+	    sip_respond(l->sc, 200, sip_answer) != 0) {
+		snprintf(err, errlen, "the SIP call is gone");
+		rc = -ENOTCONN;
+		goto out;
+	}
+	l->media_start = l->last_consent = time(NULL);
+	arm_dtls_timer(l);
+	WLOG(INFO, "call %s: answered by the browser", api_call_id(c));
+	rc = 0;
+out:
+	free(a);
+	free(sip_answer);
+	return rc;
 }
 
-/* The echo endpoint echoes DTMF too: the digits come back as a dtmf event. */
 static int
 be_dtmf(void *arg, struct api_call *c, const char *digits, char *err, size_t errlen)
 {
-	api_call_dtmf_received(c, digits);
+	struct leg *l = api_call_backend_data(c);
+
+	if (l != NULL && l->echo) {
+		/* The echo endpoint echoes DTMF too: the digits come back as a dtmf event. */
+		api_call_dtmf_received(c, digits);
+		return 0;
+	}
+	if (l == NULL || sip_send_dtmf(l->sc, digits) != 0) {
+		snprintf(err, errlen, "the call is not established on the SIP side");
+		return -ENOTCONN;
+	}
 	return 0;
 }
 
 static int
 be_hold(void *arg, struct api_call *c, bool hold, char *err, size_t errlen)
 {
-	return 0; /* the echo has nothing to re-negotiate */
+	struct leg *l = api_call_backend_data(c);
+	char *sdp;
+	int rc;
+
+	if (l != NULL && l->echo)
+		return 0; /* the echo has nothing to re-negotiate */
+	if (l == NULL || l->sc == NULL) {
+		snprintf(err, errlen, "the call has no SIP side");
+		return -ENOTCONN;
+	}
+	sdp = malloc(SIP_SDP_MAX);
+	if (sdp == NULL)
+		return -ENOMEM;
+	l->local_hold = hold;
+	rc = build_sip_sdp(l, sdp, SIP_SDP_MAX) == 0 ? sip_reoffer(l->sc, sdp) : -ENOMEM;
+	free(sdp);
+	if (rc != 0) {
+		l->local_hold = !hold;
+		snprintf(err, errlen, "the call cannot be re-negotiated now");
+	}
+	return rc;
+}
+
+/* ---- what the SIP side reports ---- */
+
+static void *
+reg_begin(void *arg, struct api_reg *r, const char *user, const char *password)
+{
+	struct webrtc *w = arg;
+
+	return w->sip != NULL ? sip_register(w->sip, user, password, r) : NULL;
+}
+
+static void
+reg_end(void *arg, void *handle)
+{
+	sip_unregister(handle);
+}
+
+static void
+ev_reg_state(void *owner, int status, const char *phrase)
+{
+	api_reg_result(owner, status, phrase);
+}
+
+static void *
+ev_incoming(void *arg, struct sip_call *sc, struct sip_reg *reg, const char *user,
+	    const char *from, const char *sdp, int *status)
+{
+	struct webrtc *w = arg;
+	char err[200], *offer;
+	struct leg *l;
+
+	if (w->cfg->sip.second_call == CONFIG_SECOND_CALL_REJECT && api_user_busy(w->api, user)) {
+		*status = 486;
+		return NULL;
+	}
+	l = leg_new(w, NULL, false, err, sizeof(err));
+	if (l == NULL) {
+		*status = 503;
+		return NULL;
+	}
+	l->inbound = true;
+	offer = malloc(API_SDP_MAX);
+	if (offer == NULL || take_sip_sdp(l, sdp, true) != 0 ||
+	    build_offer(l, offer, API_SDP_MAX) != 0) {
+		*status = 488;
+		free(offer);
+		leg_free(l);
+		return NULL;
+	}
+	l->call = api_call_incoming(w->api, user, from, offer);
+	free(offer);
+	if (l->call == NULL) {
+		*status = 480; /* nobody of that name is signed in */
+		leg_free(l);
+		return NULL;
+	}
+	api_call_set_backend_data(l->call, l);
+	l->sc = sc;
+	l->ring_deadline = time(NULL) + (time_t)w->cfg->sip.ring_timeout;
+	WLOG(INFO, "call %s: %s calls %s, media %s:%u / %s:%u", api_call_id(l->call), from, user,
+	     w->pub_ip_text, l->port, w->int_ip_text, l->int_port);
+	return l;
+}
+
+/* The first SDP from the SIP side shapes the browser's answer. */
+static char *
+first_sdp(struct leg *l, const char *sdp)
+{
+	char *answer;
+
+	if (sdp == NULL || l->browser_answered)
+		return NULL;
+	if (take_sip_sdp(l, sdp, false) != 0) {
+		end_leg(l, "no-common-codec");
+		return (char *)-1;
+	}
+	answer = answer_for_browser(l);
+	if (answer == NULL) {
+		end_leg(l, "no-common-codec");
+		return (char *)-1;
+	}
+	l->browser_answered = true;
+	l->media_start = l->last_consent = time(NULL);
+	arm_dtls_timer(l);
+	return answer;
+}
+
+static void
+ev_progress(void *owner, int status, const char *sdp)
+{
+	struct leg *l = owner;
+	char *answer = first_sdp(l, sdp);
+
+	if (answer == (char *)-1)
+		return;
+	api_call_progress(l->call, status, answer);
+	free(answer);
+	if (answer != NULL)
+		leg_sync(l); /* early media */
+}
+
+static void
+ev_answered(void *owner, const char *sdp)
+{
+	struct leg *l = owner;
+	char *answer;
+
+	if (api_call_state(l->call) == CALL_CALLING || api_call_state(l->call) == CALL_RINGING) {
+		answer = first_sdp(l, sdp);
+		if (answer == (char *)-1)
+			return;
+		if (answer == NULL && sdp != NULL && take_sip_sdp(l, sdp, false) != 0) {
+			end_leg(l, "no-common-codec");
+			return;
+		}
+		api_call_answered(l->call, answer);
+		free(answer);
+	} else if (sdp != NULL && take_sip_sdp(l, sdp, false) != 0) {
+		WLOG(NOTICE, "call %s: the answer to our re-INVITE is not usable; media unchanged",
+		     api_call_id(l->call));
+		return;
+	}
+	leg_sync(l);
+}
+
+static int
+ev_reoffer(void *owner, const char *sdp, char *answer, size_t answer_len)
+{
+	struct leg *l = owner;
+	bool was_held = l->remote_hold;
+	struct sdp_codec saved[SDP_MAX_CODECS];
+	unsigned n_saved = l->n_codecs;
+
+	memcpy(saved, l->codecs, sizeof(saved));
+	if (take_sip_sdp(l, sdp, true) != 0)
+		return 488;
+	/* Keep the codecs already agreed that the new offer still has. */
+	{
+		struct sdp_codec keep[SDP_MAX_CODECS];
+		unsigned n = 0;
+
+		for (unsigned i = 0; i < n_saved; i++)
+			if (leg_codec(l, saved[i].pt) != NULL)
+				keep[n++] = saved[i];
+		if (n > 0) {
+			memcpy(l->codecs, keep, n * sizeof(keep[0]));
+			l->n_codecs = n;
+		}
+	}
+	if (build_sip_sdp(l, answer, answer_len) != 0)
+		return 500;
+	if (l->remote_hold != was_held && l->call != NULL)
+		api_call_remote_hold(l->call, l->remote_hold);
+	leg_sync(l);
+	return 200;
+}
+
+static void
+ev_dtmf(void *owner, const char *digits)
+{
+	struct leg *l = owner;
+
+	if (l->call != NULL)
+		api_call_dtmf_received(l->call, digits);
+}
+
+static void
+ev_call_ended(void *owner, int status, const char *reason)
+{
+	struct leg *l = owner;
+	char why[48];
+
+	l->sc = NULL; /* the SIP side let go already */
+	if (status == 0)
+		snprintf(why, sizeof(why), "remote_hangup");
+	else if (status == 487)
+		snprintf(why, sizeof(why), "cancelled");
+	else
+		snprintf(why, sizeof(why), "sip-%d", status);
+	end_leg(l, why);
+}
+
+void
+webrtc_poll(struct webrtc *w)
+{
+	if (w->sip != NULL)
+		sip_poll(w->sip);
 }
 
 struct webrtc *
@@ -649,6 +1326,7 @@ webrtc_create(struct event_base *base, const struct rtcg_config *cfg, struct dp 
 		for (unsigned a = 0; a < pc->n_addresses && !found; a++)
 			if (pc->addresses[a].family == w->family) {
 				memcpy(w->int_ip, pc->addresses[a].bytes, 16);
+				w->int_port_idx = p;
 				found = true;
 			}
 	}
@@ -657,6 +1335,17 @@ webrtc_create(struct event_base *base, const struct rtcg_config *cfg, struct dp 
 		goto fail;
 	}
 	inet_ntop(w->family, w->pub_ip, w->pub_ip_text, sizeof(w->pub_ip_text));
+	inet_ntop(w->family, w->int_ip, w->int_ip_text, sizeof(w->int_ip_text));
+	if (cfg->sip.server[0] != '\0') {
+		w->sip = sip_create(cfg, &(struct sip_events){
+			.reg_state = ev_reg_state, .incoming = ev_incoming, .progress = ev_progress,
+			.answered = ev_answered, .reoffer = ev_reoffer, .dtmf = ev_dtmf,
+			.call_ended = ev_call_ended, .arg = w }, err, errlen);
+		if (w->sip == NULL)
+			goto fail;
+		api_set_registrar(api, &(struct api_registrar){
+			.begin = reg_begin, .end = reg_end, .arg = w });
+	}
 	w->sweep = event_new(base, -1, EV_PERSIST, on_sweep, w);
 	if (w->sweep == NULL || event_add(w->sweep, &tv) != 0) {
 		snprintf(err, errlen, "webrtc: cannot add its timer");
@@ -696,7 +1385,7 @@ webrtc_write_metrics(const struct webrtc *w, struct evbuffer *out)
 		"# TYPE rtcgate_webrtc_ended_total counter\n",
 		legs, (unsigned long long)w->stun_ok, (unsigned long long)w->stun_bad,
 		(unsigned long long)w->dtls_connected, (unsigned long long)w->dtls_failed);
-	for (unsigned i = 0; i < 4; i++)
+	for (unsigned i = 0; i < N_END_REASONS; i++)
 		evbuffer_add_printf(out, "rtcgate_webrtc_ended_total{reason=\"%s\"} %llu\n",
 				    end_reasons[i], (unsigned long long)w->calls_ended[i]);
 }
@@ -708,8 +1397,11 @@ webrtc_destroy(struct webrtc *w)
 		return;
 	while (w->legs != NULL)
 		end_leg(w->legs, "shutdown");
-	if (w->api != NULL)
+	if (w->api != NULL) {
 		api_set_backend(w->api, NULL);
+		api_set_registrar(w->api, NULL);
+	}
+	sip_destroy(w->sip); /* un-REGISTERs whoever is still signed in */
 	if (w->dp != NULL)
 		dp_set_punt_handler(w->dp, NULL, NULL);
 	if (w->sweep != NULL)

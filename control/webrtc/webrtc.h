@@ -26,6 +26,8 @@ struct webrtc;
 struct webrtc *webrtc_create(struct event_base *base, const struct rtcg_config *cfg,
 			     struct dp *dp, struct api *api, char *err, size_t errlen);
 void webrtc_destroy(struct webrtc *w);
+/* The SIP stack's share of the control loop (timers, sockets). */
+void webrtc_poll(struct webrtc *w);
 
 /* Append the WebRTC side's counters to /metrics (Prometheus text). */
 void webrtc_write_metrics(const struct webrtc *w, struct evbuffer *out);

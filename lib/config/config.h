@@ -76,6 +76,8 @@ struct config_user {
 	char password_hash[160];
 };
 
+enum config_second_call { CONFIG_SECOND_CALL_REJECT, CONFIG_SECOND_CALL_ALLOW };
+
 enum config_sip_transport {
 	CONFIG_SIP_UDP,
 	CONFIG_SIP_TCP,
@@ -189,6 +191,12 @@ struct rtcg_config {
 		int transport; /* enum config_sip_transport */
 		uint32_t local_port;
 		char domain[CONFIG_STR];
+		uint32_t register_expires;
+		uint32_t session_expires;
+		uint32_t ring_timeout;
+		uint32_t rtp_timeout;
+		int second_call; /* enum config_second_call */
+		uint32_t retry_max;
 	} sip;
 
 	struct {

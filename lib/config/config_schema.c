@@ -22,6 +22,7 @@
 static const char *const role_names[] = { "public", "internal", "both", NULL };
 static const char *const auth_names[] = { "static", "token", "sip", NULL };
 static const char *const transport_names[] = { "udp", "tcp", "tls", NULL };
+static const char *const second_call_names[] = { "reject", "allow", NULL };
 /* The order of enum rtcg_srtp_profile (lib/srtp), which config does not link. */
 static const char *const profile_names[] = {
 	"AES_CM_128_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32", "AEAD_AES_128_GCM",
@@ -256,6 +257,21 @@ static const struct cfg_field sip_keys[] = {
 	  .doc = "Local SIP port on the internal side." },
 	{ "domain", CFG_STRING, IN(sip, domain), .size = CONFIG_STR, .def = "\"\"",
 	  .doc = "SIP domain of users' addresses of record; empty: the server's host." },
+	{ "register_expires_seconds", CFG_UINT, IN(sip, register_expires), .min = 30,
+	  .max = 86400, .def = "600",
+	  .doc = "Registration lifetime asked for (auth.mode sip); refreshed before it ends." },
+	{ "session_expires_seconds", CFG_UINT, IN(sip, session_expires), .min = 0,
+	  .max = 86400, .def = "1800",
+	  .doc = "RFC 4028 session timer asked for on calls (0: none); refreshed by re-INVITE or UPDATE." },
+	{ "ring_timeout_seconds", CFG_UINT, IN(sip, ring_timeout), .min = 5, .max = 600,
+	  .def = "60", .doc = "An inbound call the browser did not answer by then gets 480." },
+	{ "rtp_timeout_seconds", CFG_UINT, IN(sip, rtp_timeout), .min = 0, .max = 3600,
+	  .def = "60", .doc = "A call whose SIP side sent no RTP for this long ends (0: never)." },
+	{ "second_call", CFG_ENUM, IN(sip, second_call), .choices = second_call_names,
+	  .def = "reject",
+	  .doc = "An INVITE for a user already in a call: reject (486 Busy Here) or allow (offer it to the browser)." },
+	{ "retry_max_seconds", CFG_UINT, IN(sip, retry_max), .min = 2, .max = 3600, .def = "60",
+	  .doc = "A registration the server stopped accepting is retried with back-off (1 s, doubling) up to this interval." },
 	END
 };
 
@@ -509,8 +525,9 @@ config_validate(struct rtcg_config *cfg, struct cfg_ctx *ctx)
 				  "token mode needs a secret of at least 16 characters");
 		break;
 	case CONFIG_AUTH_SIP:
-		cfg_error(ctx, "auth.mode",
-			  "'sip' sign-in (registration with the SIP server) is not available in this build yet; use static or token");
+		if (cfg->sip.server[0] == '\0')
+			cfg_error(ctx, "auth.mode",
+				  "'sip' sign-in registers users with the SIP server: set sip.server");
 		break;
 	default:
 		break;
