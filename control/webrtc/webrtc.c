@@ -1388,6 +1388,8 @@ webrtc_write_metrics(const struct webrtc *w, struct evbuffer *out)
 	for (unsigned i = 0; i < N_END_REASONS; i++)
 		evbuffer_add_printf(out, "rtcgate_webrtc_ended_total{reason=\"%s\"} %llu\n",
 				    end_reasons[i], (unsigned long long)w->calls_ended[i]);
+	if (w->sip != NULL)
+		sip_write_metrics(w->sip, out);
 }
 
 void

@@ -1,0 +1,244 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# The SIP side against real peers. The gateway runs in a namespace of its
+# own on net_tap ports: the public port's wire side goes to a "browser"
+# namespace (198.18.0.2, headless Chromium with a fake microphone), the
+# internal port's to a "sip" namespace holding Kamailio (198.19.0.2, a
+# registrar and proxy with digest authentication, from a config written
+# here) and sipp phones (198.19.0.3, -rtp_echo).
+#
+# Checked: sign-in with auth.mode sip registers at Kamailio (a wrong
+# password is refused and counts toward a ban); an outbound call from
+# Chromium through Kamailio (which challenges the INVITE) to a sipp UAS
+# that echoes RTP, with the browser's inbound audio rising, RFC 4733 DTMF
+# from the browser and SIP INFO DTMF through the API reaching sipp, and the
+# browser's hang-up ending it at sipp; an inbound call from a sipp UAC via
+# Kamailio's location lookup to the browser, answered, media both ways,
+# ended by sipp's BYE; tshark on the internal wire sees plain RTP with the
+# negotiated payload types; sign-out un-REGISTERs; nothing is left over.
+set -u
+. "$(dirname "$0")/../lib.sh"
+RTCGATE=$1
+HERE=$(cd "$(dirname "$0")" && pwd)
+dir=$(mktemp -d /tmp/rtcg-sip-XXXXXX)
+gw=rtcg-sgw$$; br=rtcg-sbr$$; sp=rtcg-ssp$$
+prefix=rtcg-sip-$$
+on_exit "${KEEP:+: }rm -rf $dir"
+netns_pair "$gw" "$br" || exit 1
+ip netns add "$sp" || exit 1
+on_exit "ip netns del $sp"
+ip -n "$sp" link set lo up
+G="ip netns exec $gw"
+B="ip netns exec $br"
+S="ip netns exec $sp"
+for t in kamailio sipp tshark chromium; do
+	command -v "$t" >/dev/null || { echo "FAIL $t is not installed"; exit 1; }
+done
+
+cat > "$dir/gw.yaml" <<YAML
+eal: {no_huge: true, memory_mb: 512, no_pci: true, file_prefix: $prefix}
+lcores: {control: 0, workers: [1], idle_sleep_us: 100}
+ports:
+  - {name: pub, device: "net_tap0,iface=spub$$", role: public, addresses: [198.18.0.1/24], rx_descriptors: 512}
+  - {name: int, device: "net_tap1,iface=sint$$", role: internal, addresses: [198.19.0.1/24], rx_descriptors: 512}
+dataplane: {mbufs: 8191, max_sessions: 64}
+https: {listen: ["198.18.0.1:8443"]}
+admin: {listen: ["127.0.0.1:8444"]}
+auth: {mode: sip}
+ban: {state_file: $dir/bans.state, max_failures: 2}
+sip: {server: "198.19.0.2:5060", domain: rtcgate.test, register_expires_seconds: 60}
+webrtc: {echo: false}
+log: {level: debug}
+YAML
+
+# Kamailio: registrar and proxy for rtcgate.test. alice's password is
+# alice-secret; REGISTERs and the gateway's INVITEs must authenticate;
+# INVITEs from the gateway go to the sipp UAS, others to a registered user.
+cat > "$dir/kamailio.cfg" <<'KAM'
+#!KAMAILIO
+debug=2
+log_stderror=yes
+fork=yes
+children=2
+listen=udp:198.19.0.2:5060
+auto_aliases=no
+alias="rtcgate.test"
+loadpath "/usr/lib/x86_64-linux-gnu/kamailio/modules/"
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "rr.so"
+loadmodule "pv.so"
+loadmodule "maxfwd.so"
+loadmodule "textops.so"
+loadmodule "siputils.so"
+loadmodule "usrloc.so"
+loadmodule "registrar.so"
+loadmodule "auth.so"
+loadmodule "xlog.so"
+loadmodule "kex.so"
+modparam("usrloc", "db_mode", 0)
+request_route {
+	xlog("L_INFO", "$rm $ru from $si\n");
+	if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
+	if (has_totag()) {
+		if (loose_route()) { t_relay(); exit; }
+		if (is_method("ACK")) { if (t_check_trans()) t_relay(); exit; }
+		sl_send_reply("404", "Not here"); exit;
+	}
+	if (is_method("CANCEL")) { if (t_check_trans()) t_relay(); exit; }
+	t_check_trans();
+	$var(pw) = "";
+	if ($fU == "alice") $var(pw) = "alice-secret";
+	if (is_method("REGISTER")) {
+		if (!pv_auth_check("$fd", "$var(pw)", "0", "1")) { auth_challenge("$fd", "0"); exit; }
+		consume_credentials();
+		save("location");
+		exit;
+	}
+	record_route();
+	if ($si == "198.19.0.1" && is_method("INVITE")) {
+		if (!pv_auth_check("$fd", "$var(pw)", "0", "1")) { auth_challenge("$fd", "0"); exit; }
+		consume_credentials();
+		$du = "sip:198.19.0.3:5080";
+		t_relay();
+		exit;
+	}
+	if (!lookup("location")) { sl_send_reply("404", "Not Found"); exit; }
+	t_relay();
+}
+KAM
+
+tel() { $G dpdk-telemetry.py -f "$prefix" <<<"$1" 2>/dev/null; }
+metric() { $G curl -sk --max-time 3 https://127.0.0.1:8444/metrics | awk -v m="$1" '$1 == m {print $2}'; }
+mkdir -p "$dir/results"
+$B python3 "$HERE/sip_page.py" 9000 "$dir/results" &
+T_PIDS="$T_PIDS $!"
+
+$G "$RTCGATE" -c "$dir/gw.yaml" > "$dir/gw.log" 2>&1 &
+pid=$!; T_PIDS="$T_PIDS $pid"
+for _ in $(seq 1 100); do
+	ip -n "$gw" link show "spub$$" >/dev/null 2>&1 && ip -n "$gw" link show "sint$$" >/dev/null 2>&1 &&
+		grep -q running "$dir/gw.log" && break
+	sleep 0.1
+done
+grep -q running "$dir/gw.log" || { echo "FAIL the gateway did not come up:"; tail -5 "$dir/gw.log"; exit 1; }
+ip -n "$gw" link set "spub$$" netns "$br"
+ip -n "$br" addr add 198.18.0.2/24 dev "spub$$"
+ip -n "$br" link set "spub$$" up
+ip -n "$gw" link set "sint$$" netns "$sp"
+ip -n "$sp" addr add 198.19.0.2/24 dev "sint$$"
+ip -n "$sp" addr add 198.19.0.3/24 dev "sint$$"
+ip -n "$sp" link set "sint$$" up
+wait_up() { for _ in $(seq 1 50); do $B curl -sk -o /dev/null --max-time 1 https://198.18.0.1:8443/healthz && return 0; sleep 0.2; done; return 1; }
+check "the gateway answers on its public address" wait_up
+
+$S kamailio -f "$dir/kamailio.cfg" -P "$dir/kamailio.pid" -DD -E > "$dir/kamailio.log" 2>&1 &
+T_PIDS="$T_PIDS $!"
+# Everything on the SIP side's wire, for the RTP checks at the end.
+$S tshark -i "sint$$" -w "$dir/internal.pcapng" -q > "$dir/tshark.log" 2>&1 &
+tshark_pid=$!; T_PIDS="$T_PIDS $tshark_pid"
+for _ in $(seq 1 50); do grep -q "Listening on" "$dir/kamailio.log" 2>/dev/null && grep -qi capturing "$dir/tshark.log" && break; sleep 0.2; done
+
+browse() { # browse TAG QUERY: headless Chromium on the SIP page; its pid in $cpid
+	$B chromium --headless=new --no-sandbox --disable-gpu --no-first-run \
+		--use-fake-device-for-media-stream --use-fake-ui-for-media-stream \
+		--autoplay-policy=no-user-gesture-required \
+		--ignore-certificate-errors --user-data-dir="$dir/chrome-$1" \
+		"http://127.0.0.1:9000/page?api=https://198.18.0.1:8443&tag=$1&$2" \
+		> "$dir/chrome-$1.log" 2>&1 &
+	cpid=$!
+}
+result() { # result TAG SECONDS: wait for the page's report, stop Chromium
+	for _ in $(seq 1 $(($2 * 10))); do [ -f "$dir/results/$1" ] && break; sleep 0.1; done
+	kill "$cpid" 2>/dev/null; wait "$cpid" 2>/dev/null
+	out=$(cat "$dir/results/$1" 2>/dev/null || echo '{}')
+	echo "$out" > "$dir/result-$1.json"
+}
+R() { jq -r "$1" <<<"$out" 2>/dev/null; }
+
+echo "== sign-in registers at Kamailio"
+r() { code=$($B curl -sk -o "$dir/body" -w '%{http_code}' --max-time 45 "$@"); }
+r -H 'Content-Type: application/json' -d '{"user":"alice","password":"alice-secret"}' https://198.18.0.1:8443/v1/sessions
+check "alice signs in with her SIP password ($code)" test "$code" = 201
+TOKEN=$(jq -r .token "$dir/body"); SID=$(jq -r .session "$dir/body")
+check "Kamailio holds alice's registration, with the gateway's contact" \
+	bash -c "grep -q 'REGISTER sip:rtcgate.test from 198.19.0.1' '$dir/kamailio.log'"
+check "metrics: 1 registration" test "$(metric rtcgate_sip_registrations)" = 1
+r -H 'Content-Type: application/json' -d '{"user":"alice","password":"wrong"}' https://198.18.0.1:8443/v1/sessions
+check "a wrong SIP password: 401 ($code, $(jq -c .error "$dir/body" 2>/dev/null))" test "$code" = 401
+check "the refusal counts as an authentication failure" grep -q "authentication failure for user 'alice' from 198.18.0.2: refused by the SIP server" "$dir/gw.log"
+r -H "Authorization: Bearer $TOKEN" -X DELETE "https://198.18.0.1:8443/v1/sessions/$SID"
+check "sign-out: 204" test "$code" = 204
+for _ in $(seq 1 30); do [ "$(metric rtcgate_sip_registrations)" = 0 ] && break; sleep 0.1; done
+check "sign-out un-REGISTERs (metrics: 0 registrations)" test "$(metric rtcgate_sip_registrations)" = 0
+
+echo "== outbound: Chromium -> gateway -> Kamailio (digest) -> sipp UAS (RTP echo)"
+$S sipp -sf "$HERE/sipp/uas_echo.xml" -i 198.19.0.3 -p 5080 -m 1 -rtp_echo -mi 198.19.0.3 -mp 6000 \
+	-bg -trace_err -trace_msg -message_file "$dir/uas.msg" -error_file "$dir/uas.err" \
+	> "$dir/uas.out" 2>&1
+sleep 0.3
+browse out "user=alice&password=alice-secret&mode=out&to=echo-phone&secs=6"
+result out 45
+check "out: the page finished without a script error ($(R '.error // "none"'))" test "$(R '.error // "none"')" = none
+check "out: sign-in 201, call 201 with the answer to come (sdp null)" test "$(R '.steps[0:2] | join(",")')" = "signin 201,call 201 sdp=null"
+check "out: the browser's answer came in an event, narrowed to the phone's codecs (PCMU, telephone-event)" \
+	bash -c 'grep -q "^m=audio [0-9]* UDP/TLS/RTP/SAVPF 0 126" <<<"$0" && ! grep -q opus <<<"$0"' "$(R .answer)"
+check "out: 'answered' event" test "$(R .answered)" = true
+check "out: getStats: DTLS connected" test "$(R '[.stats[].dtls] | last')" = connected
+first=$(R '[.stats[] | select(.recv != null)] | first | .recv // 0'); last=$(R '[.stats[] | select(.recv != null)] | last | .recv // 0')
+check "out: RTP comes back from sipp's echo ($first -> $last packets)" test "${last:-0}" -gt "$(( ${first:-0} + 100 ))"
+check "out: the browser decodes PCMU ($(R '[.stats[].codec] | last'))" test "$(R '[.stats[].codec] | last')" = audio/PCMU
+check "out: the echoed audio has energy ($(R '(.stats | last).energy'))" test "$(R '(.stats | last).energy > 0')" = true
+check "out: DTMF through the API: 202" test "$(R '.steps[2]')" = "dtmf 202"
+check "out: hang-up 204, ended local_hangup, the call is gone" \
+	test "$(R '.steps[3:5] | join(",")'),$(R .ended)" = "hangup 204,get-after 404,local_hangup"
+for _ in $(seq 1 50); do $S pgrep -f "uas_echo.xml" >/dev/null || break; sleep 0.1; done
+check "out: sipp's scenario completed (INVITE, ACK, INFO, BYE)" bash -c "! $S pgrep -f uas_echo.xml >/dev/null && grep -q 'Signal=4' '$dir/uas.msg' && grep -q '^BYE ' '$dir/uas.msg'"
+check "out: Kamailio challenged the gateway's INVITE and it authenticated" \
+	bash -c "grep -q 'Proxy-Authorization: Digest username=\"alice\"' '$dir/uas.msg'"
+
+echo "== inbound: sipp UAC -> Kamailio (location) -> gateway -> Chromium"
+browse in "user=alice&password=alice-secret&mode=in&secs=5"
+for _ in $(seq 1 100); do [ "$(metric rtcgate_sip_registrations)" = 1 ] && break; sleep 0.1; done
+$S sipp 198.19.0.2:5060 -sf "$HERE/sipp/uac_call.xml" -i 198.19.0.3 -p 5070 -m 1 -rtp_echo \
+	-mi 198.19.0.3 -mp 6100 -bg -trace_err -trace_msg -message_file "$dir/uac.msg" \
+	-error_file "$dir/uac.err" > "$dir/uac.out" 2>&1
+result in 45
+check "in: the page finished without a script error ($(R '.error // "none"'))" test "$(R '.error // "none"')" = none
+check "in: the incoming event carries a WebRTC offer (ICE-lite, actpass, PCMU/PCMA/telephone-event)" \
+	bash -c 'grep -q "a=ice-lite" <<<"$0" && grep -q "a=setup:actpass" <<<"$0" && grep -q "^m=audio [0-9]* UDP/TLS/RTP/SAVPF 0 8 101" <<<"$0"' "$(R .offer)"
+check "in: answered: 200 active" test "$(R '.steps[1]')" = "answer 200 active"
+check "in: getStats: DTLS connected" test "$(R '[.stats[].dtls] | last')" = connected
+first=$(R '[.stats[] | select(.recv != null)] | first | .recv // 0'); last=$(R '[.stats[] | select(.recv != null)] | last | .recv // 0')
+check "in: media both ways: the browser's audio comes back from sipp ($first -> $last packets)" \
+	test "${last:-0}" -gt "$(( ${first:-0} + 100 ))"
+check "in: sipp's BYE ends the call (ended: $(R .ended))" test "$(R .ended)" = remote_hangup
+for _ in $(seq 1 50); do $S pgrep -f "uac_call.xml" >/dev/null || break; sleep 0.1; done
+check "in: sipp's scenario completed (200 to its INVITE and to its BYE)" \
+	bash -c "! $S pgrep -f uac_call.xml >/dev/null && grep -q '^SIP/2.0 200 OK' '$dir/uac.msg' && ! grep -q . '$dir/uac.err' 2>/dev/null"
+
+echo "== the internal wire (tshark)"
+sleep 1
+kill -INT "$tshark_pid" 2>/dev/null; wait "$tshark_pid" 2>/dev/null
+rtp=$(tshark -r "$dir/internal.pcapng" -d udp.port==6000,rtp -d udp.port==6100,rtp \
+	-o rtpevent.event_payload_type_value:126 -Y 'rtp && udp.port != 5060' \
+	-T fields -e rtp.version -e rtp.p_type -e ip.src 2>/dev/null | sort | uniq -c)
+echo "$rtp" | sed 's/^/     /'
+check "tshark: plain RTP version 2 with PCMU (0) both ways on the outbound call" \
+	bash -c 'grep -q " 2\s0\s198.19.0.1$" <<<"$0" && grep -q " 2\s0\s198.19.0.3$" <<<"$0"' "$rtp"
+events=$(tshark -r "$dir/internal.pcapng" -d udp.port==6000,rtp -o rtpevent.event_payload_type_value:126 \
+	-Y 'rtpevent && ip.src == 198.19.0.1' -T fields -e rtpevent.event_id 2>/dev/null | sort -u | tr '\n' ' ')
+check "tshark: the browser's RFC 4733 DTMF (1 2 3) reached sipp as telephone-events ($events)" \
+	test "$events" = "1 2 3 "
+srtp=$(tshark -r "$dir/internal.pcapng" -d udp.port==6000,rtp -Y 'rtp && ip.src == 198.19.0.1 && rtp.p_type == 0' \
+	-T fields -e rtp.payload 2>/dev/null | head -50 | awk '{ if (length($0) == 320) ok++ } END { print ok + 0 }')
+check "tshark: PCMU payloads toward sipp are 160 bytes (20 ms), not SRTP-sized ($srtp of 50)" test "$srtp" -ge 45
+
+echo "== nothing left over"
+sessions=$(tel /rtcgate/sessions | jq -r '."/rtcgate/sessions".count' 2>/dev/null)
+check "telemetry: no dataplane sessions ($sessions)" test "$sessions" = 0
+check "metrics: no SIP dialogs" test "$(metric rtcgate_sip_calls)" = 0
+check "metrics: no browser legs" test "$(metric rtcgate_webrtc_legs)" = 0
+kill -TERM "$pid"; wait_exit "$pid" 15
+check "the gateway stops with status 0" test "${T_STATUS:-1}" = 0
+finish
