@@ -28,6 +28,9 @@ netns_pair "$gw" "$br" || exit 1
 ip netns add "$sp" || exit 1
 on_exit "ip netns del $sp"
 ip -n "$sp" link set lo up
+# Kamailio's children, sipp and Chromium's helpers die with the test, not
+# only the processes it started (on_exit runs the latest first).
+on_exit "for n in $sp $br $gw; do ip netns pids \$n 2>/dev/null | xargs -r kill -KILL; done"
 G="ip netns exec $gw"
 B="ip netns exec $br"
 S="ip netns exec $sp"
