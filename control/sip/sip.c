@@ -13,6 +13,7 @@
 #include <rte_log.h>
 
 #include <sofia-sip/msg_header.h>
+#include <sofia-sip/nta_tag.h>
 #include <sofia-sip/nua.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
@@ -771,6 +772,7 @@ sip_create(const struct rtcg_config *cfg, const struct sip_events *ev, char *err
 			    NUTAG_APPL_METHOD("INFO"),
 			    NUTAG_SESSION_TIMER(cfg->sip.session_expires),
 			    NUTAG_UPDATE_REFRESH(1),
+			    NTATAG_SIP_T1X64(cfg->sip.transaction_timeout_ms),
 			    SIPTAG_USER_AGENT_STR("rtcgate/" RTCG_VERSION), TAG_END());
 	if (s->nua == NULL) {
 		snprintf(err, errlen, "sip: cannot bind %s (is the internal address up?)", bind);

@@ -1143,41 +1143,39 @@ ev_incoming(void *arg, struct sip_call *sc, struct sip_reg *reg, const char *use
 	return l;
 }
 
-/* The first SDP from the SIP side shapes the browser's answer. */
-static char *
-first_sdp(struct leg *l, const char *sdp)
+/*
+ * The first SDP from the SIP side shapes the browser's answer (*answer, to
+ * free; NULL when there is nothing new for the browser). -1: the leg ended.
+ */
+static int
+first_sdp(struct leg *l, const char *sdp, char **answer)
 {
-	char *answer;
-
+	*answer = NULL;
 	if (sdp == NULL || l->browser_answered)
-		return NULL;
-	if (take_sip_sdp(l, sdp, false) != 0) {
+		return 0;
+	if (take_sip_sdp(l, sdp, false) != 0 || (*answer = answer_for_browser(l)) == NULL) {
 		end_leg(l, "no-common-codec");
-		return (char *)-1;
-	}
-	answer = answer_for_browser(l);
-	if (answer == NULL) {
-		end_leg(l, "no-common-codec");
-		return (char *)-1;
+		return -1;
 	}
 	l->browser_answered = true;
 	l->media_start = l->last_consent = time(NULL);
 	arm_dtls_timer(l);
-	return answer;
+	return 0;
 }
 
 static void
 ev_progress(void *owner, int status, const char *sdp)
 {
 	struct leg *l = owner;
-	char *answer = first_sdp(l, sdp);
+	char *answer;
 
-	if (answer == (char *)-1)
+	if (first_sdp(l, sdp, &answer) != 0)
 		return;
 	api_call_progress(l->call, status, answer);
-	free(answer);
-	if (answer != NULL)
+	if (answer != NULL) {
+		free(answer);
 		leg_sync(l); /* early media */
+	}
 }
 
 static void
@@ -1185,12 +1183,20 @@ ev_answered(void *owner, const char *sdp)
 {
 	struct leg *l = owner;
 	char *answer;
+	enum call_state st = api_call_state(l->call);
 
-	if (api_call_state(l->call) == CALL_CALLING || api_call_state(l->call) == CALL_RINGING) {
-		answer = first_sdp(l, sdp);
-		if (answer == (char *)-1)
+	if (st == CALL_CALLING || st == CALL_RINGING) {
+		bool had_answer = l->browser_answered;
+
+		if (first_sdp(l, sdp, &answer) != 0)
 			return;
-		if (answer == NULL && sdp != NULL && take_sip_sdp(l, sdp, false) != 0) {
+		if (!l->browser_answered) {
+			end_leg(l, "no-sdp"); /* a 200 without SDP to our offer */
+			return;
+		}
+		/* A 200 after early media may move the far end's address. */
+		if (had_answer && sdp != NULL && take_sip_sdp(l, sdp, false) != 0) {
+			free(answer);
 			end_leg(l, "no-common-codec");
 			return;
 		}

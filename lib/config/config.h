@@ -197,6 +197,7 @@ struct rtcg_config {
 		uint32_t rtp_timeout;
 		int second_call; /* enum config_second_call */
 		uint32_t retry_max;
+		uint32_t transaction_timeout_ms;
 	} sip;
 
 	struct {

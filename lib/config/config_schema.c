@@ -270,6 +270,9 @@ static const struct cfg_field sip_keys[] = {
 	{ "second_call", CFG_ENUM, IN(sip, second_call), .choices = second_call_names,
 	  .def = "reject",
 	  .doc = "An INVITE for a user already in a call: reject (486 Busy Here) or allow (offer it to the browser)." },
+	{ "transaction_timeout_ms", CFG_UINT, IN(sip, transaction_timeout_ms), .min = 1000,
+	  .max = 64000, .def = "32000",
+	  .doc = "How long a SIP request waits for a final response before it fails with 408 (RFC 3261's 64*T1)." },
 	{ "retry_max_seconds", CFG_UINT, IN(sip, retry_max), .min = 2, .max = 3600, .def = "60",
 	  .doc = "A registration the server stopped accepting is retried with back-off (1 s, doubling) up to this interval." },
 	END

@@ -49,7 +49,7 @@ https: {listen: ["198.18.0.1:8443"]}
 admin: {listen: ["127.0.0.1:8444"]}
 auth: {mode: sip}
 ban: {state_file: $dir/bans.state, max_failures: 2}
-sip: {server: "198.19.0.2:5060", domain: rtcgate.test, register_expires_seconds: 60}
+sip: {server: "198.19.0.2:5060", domain: rtcgate.test, register_expires_seconds: 60, transaction_timeout_ms: 3000}
 webrtc: {echo: false}
 log: {level: debug}
 YAML
@@ -242,6 +242,34 @@ check "tshark: the browser's RFC 4733 DTMF (1 2 3) reached sipp as telephone-eve
 srtp=$(tshark -r "$dir/internal.pcapng" -d udp.port==6000,rtp -Y 'rtp && ip.src == 198.19.0.1 && rtp.p_type == 0' \
 	-T fields -e rtp.payload 2>/dev/null | head -50 | awk '{ if (length($0) == 320) ok++ } END { print ok + 0 }')
 check "tshark: PCMU payloads toward sipp are 160 bytes (20 ms), not SRTP-sized ($srtp of 50)" test "$srtp" -ge 45
+
+echo "== a dead SIP server"
+r -H 'Content-Type: application/json' -d '{"user":"alice","password":"alice-secret"}' https://198.18.0.1:8443/v1/sessions
+TOKEN=$(jq -r .token "$dir/body"); SID=$(jq -r .session "$dir/body")
+check "alice signs in again ($code)" test "$code" = 201
+kill -TERM "$(cat "$dir/kamailio.pid")"
+for _ in $(seq 1 50); do kill -0 "$(cat "$dir/kamailio.pid")" 2>/dev/null || break; sleep 0.1; done
+# A browser-like offer (ICE, DTLS fingerprint, rtcp-mux, PCMU): no browser
+# is needed to see the INVITE fail.
+offer=$(printf 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\na=fingerprint:sha-256 %s\r\na=setup:actpass\r\na=rtcp-mux\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n' \
+	"$(seq -s: 10 41 | sed 's/[0-9]*/AB/g')")
+r -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+	-d "$(jq -n --arg sdp "$offer" '{to: "1001", sdp: $sdp}')" "https://198.18.0.1:8443/v1/sessions/$SID/calls"
+check "a call with the SIP server gone is still placed: 201 ($code)" test "$code" = 201
+t0=$(date +%s)
+ended=""
+for _ in $(seq 1 10); do
+	$B curl -sk --max-time 5 -H "Authorization: Bearer $TOKEN" -o "$dir/events" \
+		"https://198.18.0.1:8443/v1/sessions/$SID/events?timeout=2"
+	ended=$(jq -r '.events[] | select(.type == "ended") | .reason' "$dir/events" 2>/dev/null)
+	[ -n "$ended" ] && break
+done
+# The port unreachable answer makes it 503 at once; a host that says
+# nothing, 408 after sip.transaction_timeout_ms.
+check "it ends within the transaction timeout with the SIP status as reason ($ended, $(( $(date +%s) - t0 )) s)" \
+	bash -c '[ "$0" = sip-503 ] || [ "$0" = sip-408 ]' "$ended"
+r -H "Authorization: Bearer $TOKEN" -X DELETE "https://198.18.0.1:8443/v1/sessions/$SID"
+check "sign-out with the registrar gone: 204 at once ($code)" test "$code" = 204
 
 echo "== nothing left over"
 sessions=$(tel /rtcgate/sessions | jq -r '."/rtcgate/sessions".count' 2>/dev/null)
