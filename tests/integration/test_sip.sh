@@ -243,6 +243,39 @@ srtp=$(tshark -r "$dir/internal.pcapng" -d udp.port==6000,rtp -Y 'rtp && ip.src 
 	-T fields -e rtp.payload 2>/dev/null | head -50 | awk '{ if (length($0) == 320) ok++ } END { print ok + 0 }')
 check "tshark: PCMU payloads toward sipp are 160 bytes (20 ms), not SRTP-sized ($srtp of 50)" test "$srtp" -ge 45
 
+echo "== malformed SIP"
+# Garbage, a request line without headers, an INVITE with a broken
+# Content-Length and one for nobody, straight at the gateway's SIP port.
+replies=$($S python3 - <<'PY'
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("198.19.0.3", 5099))
+s.settimeout(0.5)
+bad = [b"\x00\xff garbage \r\n\r\n", b"INVITE sip:x SIP/2.0\r\n\r\n",
+       b"INVITE sip:alice@198.19.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 198.19.0.3:5099;branch=z9hG4bK1\r\n"
+       b"From: <sip:a@b>;tag=1\r\nTo: <sip:alice@198.19.0.1>\r\nCall-ID: m1\r\nCSeq: 1 INVITE\r\n"
+       b"Content-Length: 99999\r\n\r\nv=0\r\n",
+       b"INVITE sip:nobody@198.19.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 198.19.0.3:5099;branch=z9hG4bK2\r\n"
+       b"From: <sip:a@b>;tag=2\r\nTo: <sip:nobody@198.19.0.1>\r\nCall-ID: m2\r\nCSeq: 1 INVITE\r\n"
+       b"Max-Forwards: 70\r\nContact: <sip:a@198.19.0.3:5099>\r\nContent-Type: application/sdp\r\n"
+       b"Content-Length: 4\r\n\r\nv=0\n"]
+got = []
+for b in bad:
+    s.sendto(b, ("198.19.0.1", 5060))
+    time.sleep(0.2)
+try:
+    while True:
+        got.append(s.recv(4096).split(b"\r\n", 1)[0].decode(errors="replace"))
+except OSError:
+    pass
+print(" | ".join(got))
+PY
+)
+check "malformed SIP is answered, not taken: 400 for the bare request, 488 for unusable offers ($replies)" \
+	bash -c 'grep -q "400 Bad Request" <<<"$0" && grep -q "488 Not Acceptable Here" <<<"$0"' "$replies"
+check "the gateway survives malformed SIP and still answers /healthz" wait_up
+check "metrics: no SIP dialog left from the malformed INVITEs" test "$(metric rtcgate_sip_calls)" = 0
+
 echo "== a dead SIP server"
 r -H 'Content-Type: application/json' -d '{"user":"alice","password":"alice-secret"}' https://198.18.0.1:8443/v1/sessions
 TOKEN=$(jq -r .token "$dir/body"); SID=$(jq -r .session "$dir/body")
