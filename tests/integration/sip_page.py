@@ -4,9 +4,10 @@
 # Chromium. GET /page?api=BASE&user=U&password=P&tag=T&mode=M
 #   mode=out&to=DEST: sign in, place a call to DEST; the answer SDP comes in
 #     a progress or answered event; getStats() every 500 ms for &secs= s
-#     (default 6), RFC 4733 DTMF "123" from the browser (insertDTMF), DTMF
-#     "4" through the API (SIP INFO), then hang up unless &wait_end=1 (then
-#     wait for the far end's BYE).
+#     (default 6), with &hold=1 hold for 1.5 s and resume, RFC 4733 DTMF
+#     "123" from the browser (insertDTMF), DTMF "4" through the API (SIP
+#     INFO), then hang up unless &wait_end=1 (then wait for the far end's
+#     BYE).
 #   mode=in: sign in, wait for an incoming call, answer it with the
 #     microphone, getStats() for &secs= s, then wait for the far end's BYE.
 #   mode=signin: sign in only (the status is the result).
@@ -107,6 +108,15 @@ function newPc(stream) {
       log('answer ' + r.status + ' ' + (r.body && (r.body.state || JSON.stringify(r.body.error))));
     }
     await media(pc, secs);
+    if (p.get('mode') === 'out' && p.get('hold')) {
+      r = await call('POST', `/v1/sessions/${sid}/calls/${cid}/hold`, token);
+      log('hold ' + r.status + ' ' + (r.body && r.body.state));
+      await new Promise(res => setTimeout(res, 1500));
+      r = await call('POST', `/v1/sessions/${sid}/calls/${cid}/resume`, token);
+      log('resume ' + r.status + ' ' + (r.body && r.body.state));
+      await new Promise(res => setTimeout(res, 1000));
+      out.stats.push(await snapshot(pc));
+    }
     if (p.get('mode') === 'out') {
       const dtmf = pc.getSenders()[0].dtmf;
       if (dtmf) { dtmf.insertDTMF('123', 120, 80); out.rfc4733 = true; }

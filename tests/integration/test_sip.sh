@@ -147,6 +147,7 @@ browse() { # browse TAG QUERY: headless Chromium on the SIP page; its pid in $cp
 		--use-fake-device-for-media-stream --use-fake-ui-for-media-stream \
 		--autoplay-policy=no-user-gesture-required \
 		--ignore-certificate-errors --user-data-dir="$dir/chrome-$1" \
+		--log-net-log="$dir/netlog-$1.json" \
 		"http://127.0.0.1:9000/page?api=https://198.18.0.1:8443&tag=$1&$2" \
 		> "$dir/chrome-$1.log" 2>&1 &
 	cpid=$!
@@ -183,7 +184,7 @@ $S sipp -sf "$HERE/sipp/uas_echo.xml" -i 198.19.0.3 -p 5080 -m 1 -rtp_echo -mi 1
 	-error_file "$dir/uas.err" > "$dir/uas.out" 2>&1 &
 uas=$!; T_PIDS="$T_PIDS $uas"
 sleep 0.3
-browse out "user=alice&password=alice-secret&mode=out&to=echo-phone&secs=6"
+browse out "user=alice&password=alice-secret&mode=out&to=echo-phone&secs=6&hold=1"
 result out 45
 check "out: the page finished without a script error ($(R '.error // "none"'))" test "$(R '.error // "none"')" = none
 check "out: sign-in 201, call 201 with the answer to come (sdp null)" test "$(R '.steps[0:2] | join(",")')" = "signin 201,call 201 sdp=null"
@@ -195,13 +196,20 @@ first=$(R '[.stats[] | select(.recv != null)] | first | .recv // 0'); last=$(R '
 check "out: RTP comes back from sipp's echo ($first -> $last packets)" test "${last:-0}" -gt "$(( ${first:-0} + 100 ))"
 check "out: the browser decodes PCMU ($(R '[.stats[].codec] | last'))" test "$(R '[.stats[].codec] | last')" = audio/PCMU
 check "out: the echoed audio has energy ($(R '(.stats | last).energy'))" test "$(R '(.stats | last).energy > 0')" = true
-check "out: DTMF through the API: 202" test "$(R '.steps[2]')" = "dtmf 202"
+check "out: hold 200 (held), resume 200 (active)" test "$(R '.steps[2:4] | join(",")')" = "hold 200 held,resume 200 active"
+check "out: 'held' and 'resumed' events, by local" \
+	test "$(R '[.events[] | select(.type == "held" or .type == "resumed") | "\(.type):\(.by)"] | join(",")')" = "held:local,resumed:local"
+check "out: DTMF through the API: 202" test "$(R '.steps[4]')" = "dtmf 202"
 check "out: hang-up 204, ended local_hangup, the call is gone" \
-	test "$(R '.steps[3:5] | join(",")'),$(R .ended)" = "hangup 204,get-after 404,local_hangup"
+	test "$(R '.steps[5:7] | join(",")'),$(R .ended)" = "hangup 204,get-after 404,local_hangup"
 T_STATUS=; wait_exit "$uas" 10
 check "out: sipp's scenario completed, INFO DTMF and BYE included (sipp exit ${T_STATUS:-none})" \
 	bash -c "[ '${T_STATUS:-1}' = 0 ] && grep -q 'Signal=4' '$dir/uas.msg' && grep -q '^BYE ' '$dir/uas.msg'"
 T_STATUS=
+reinvites=$(tr -d '\r' < "$dir/uas.msg" | awk '/^INVITE /{inv=1; n++} inv && /^a=(sendonly|sendrecv|recvonly|inactive)/{print n": "$0; inv=0}' | tr '\n' ' ')
+check "out: hold and resume reached sipp as re-INVITEs with a=sendonly, then a=sendrecv ($reinvites)" \
+	bash -c 'grep -q "2: a=sendonly" <<<"$0" && grep -q "3: a=sendrecv" <<<"$0"' "$reinvites"
+check "out: the phone answered the hold with a=recvonly" grep -q '^a=recvonly' "$dir/uas.msg"
 check "out: Kamailio challenged the gateway's INVITE and it authenticated" \
 	bash -c "grep -q 'Proxy-Authorization: Digest username=\"alice\"' '$dir/uas.msg'"
 
@@ -221,6 +229,11 @@ check "in: getStats: DTLS connected" test "$(R '[.stats[].dtls] | last')" = conn
 first=$(R '[.stats[] | select(.recv != null)] | first | .recv // 0'); last=$(R '[.stats[] | select(.recv != null)] | last | .recv // 0')
 check "in: media both ways: the browser's audio comes back from sipp ($first -> $last packets)" \
 	test "${last:-0}" -gt "$(( ${first:-0} + 100 ))"
+check "in: sipp's hold and resume (re-INVITEs) reach the browser as events by remote ($(R '[.events[] | select(.type == "held" or .type == "resumed") | "\(.type):\(.by)"] | join(",")'))" \
+	test "$(R '[.events[] | select(.type == "held" or .type == "resumed") | "\(.type):\(.by)"] | join(",")')" = "held:remote,resumed:remote"
+answers=$(tr -d '\r' < "$dir/uac.msg" | awk '/^SIP\/2.0 200/{ok=1} ok && /^a=(sendonly|sendrecv|recvonly|inactive)/{print $0; ok=0}' | tr '\n' ' ')
+check "in: the gateway answered the hold with a=recvonly and the resume with a=sendrecv ($answers)" \
+	bash -c 'grep -q "a=recvonly a=sendrecv" <<<"$0"' "$answers"
 check "in: sipp's BYE ends the call (ended: $(R .ended))" test "$(R .ended)" = remote_hangup
 T_STATUS=; wait_exit "$uac" 10
 check "in: sipp's scenario completed: 200 to its INVITE and to its BYE (sipp exit ${T_STATUS:-none})" \
