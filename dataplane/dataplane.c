@@ -176,6 +176,13 @@ dp_create(const struct rtcg_config *cfg, char *err, size_t errlen)
 		rc = -ENOMEM;
 		goto fail;
 	}
+	dp->events = rte_ring_create("rtcg_events", 1024, rte_socket_id(), RING_F_SC_DEQ);
+	if (dp->events == NULL) {
+		snprintf(err, errlen, "dataplane: cannot create the event ring: %s",
+			 rte_strerror(rte_errno));
+		rc = -ENOMEM;
+		goto fail;
+	}
 	rc = dp_sessions_init(dp, err, errlen);
 	if (rc == 0)
 		rc = dp_bans_init(dp, err, errlen);
@@ -288,6 +295,7 @@ dp_destroy(struct dp *dp)
 		while (rte_ring_dequeue(dp->punt, (void **)&m) == 0)
 			rte_pktmbuf_free(m);
 		rte_ring_free(dp->punt);
+		rte_ring_free(dp->events);
 	}
 	dp_sessions_free(dp);
 	dp_bans_free(dp);
@@ -401,10 +409,30 @@ drain_punts(struct dp *dp)
 	return n;
 }
 
+/* RFC 4733 events the workers saw: to the handler. */
+static unsigned
+drain_events(struct dp *dp)
+{
+	void *ev[32];
+	unsigned n = rte_ring_dequeue_burst(dp->events, ev, 32, NULL);
+
+	for (unsigned i = 0; i < n && dp->dtmf_fn != NULL; i++)
+		dp->dtmf_fn(dp->dtmf_arg, (uint32_t)((uintptr_t)ev[i] >> 8),
+			    (uint8_t)((uintptr_t)ev[i] & 0xff));
+	return n;
+}
+
+void
+dp_set_dtmf_handler(struct dp *dp, dp_dtmf_fn fn, void *arg)
+{
+	dp->dtmf_fn = fn;
+	dp->dtmf_arg = arg;
+}
+
 unsigned
 dp_control_poll(struct dp *dp)
 {
-	unsigned work = drain_punts(dp) + dp_exception_poll(dp);
+	unsigned work = drain_punts(dp) + drain_events(dp) + dp_exception_poll(dp);
 	uint64_t now = dp_now_s();
 
 	dp_sessions_reclaim(dp);

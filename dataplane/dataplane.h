@@ -52,6 +52,13 @@ struct dp_session_spec {
 	 * browser; browser RTCP ends here. The internal leg carries no packets.
 	 */
 	bool echo;
+	/*
+	 * RFC 4733: report telephone-events (payload type dtmf_pt) that the
+	 * internal side sends, once per event (its end packet), through the
+	 * DTMF handler. The packets are relayed as they are either way.
+	 */
+	bool dtmf_detect;
+	uint8_t dtmf_pt;
 };
 
 struct dp_session_stats {
@@ -132,6 +139,13 @@ uint32_t dp_ban_count(const struct dp *dp);
  * packets are counted and freed.
  */
 void dp_set_punt_handler(struct dp *dp, dp_punt_fn fn, void *arg);
+
+/*
+ * Called by the control lcore for each RFC 4733 event a session with
+ * dtmf_detect saw ended on its internal side: event 0-15 (0-9, *, #, A-D).
+ */
+typedef void (*dp_dtmf_fn)(void *arg, uint32_t session_id, uint8_t event);
+void dp_set_dtmf_handler(struct dp *dp, dp_dtmf_fn fn, void *arg);
 
 /*
  * The control lcore's share of packet work: punted packets, the exception

@@ -111,10 +111,13 @@ struct dp_dir_stats {
 	uint64_t pkts, bytes;
 	uint64_t drops[DP_DROP_MAX];
 	uint64_t last_tsc;
+	uint32_t dtmf_ts; /* RTP timestamp of the last RFC 4733 event reported */
+	uint8_t dtmf_seen;
 } __rte_cache_aligned;
 
 #define DP_SESSION_LATCH_INTERNAL 0x1
 #define DP_SESSION_ECHO 0x2 /* media from the browser goes back to it (echo endpoint) */
+#define DP_SESSION_DTMF 0x4 /* report RFC 4733 events from the internal side */
 
 /*
  * A session as workers see it. Written only by the control lcore, and then
@@ -125,6 +128,7 @@ struct dp_session {
 	uint32_t id;
 	uint32_t slot;
 	uint32_t flags;
+	uint8_t dtmf_pt;
 	bool in_use;
 	struct dp_leg leg[DP_SIDES];
 	struct rtcg_srtp_ctx *srtp_in;	/* unprotects what the browser sends */
@@ -178,6 +182,10 @@ struct dp {
 	struct rte_ring *punt;
 	dp_punt_fn punt_fn;
 	void *punt_arg;
+	struct rte_ring *events; /* RFC 4733 events: (session id << 8 | event), not pointers */
+	dp_dtmf_fn dtmf_fn;
+	void *dtmf_arg;
+	uint64_t events_dropped;
 	uint64_t punts_unhandled, latch_updates;
 	uint64_t last_expiry_s; /* control: when bans were last expired */
 	volatile bool quit;

@@ -177,6 +177,41 @@ from_remote(const struct dp_leg *l, const struct pkt_info *pi)
 	       memcmp(l->remote_ip, pi->src, pi->family == 4 ? 4 : 16) == 0;
 }
 
+/*
+ * RFC 4733 on the internal side: when an event's end packet (E bit) comes
+ * with a timestamp not reported yet, queue (session id, event) for the
+ * control lcore. Only the direction's own worker writes dtmf_ts; the ring
+ * is lock-free (a full ring loses the report, never the packet).
+ */
+static inline void
+dtmf_watch(struct dp *dp, struct dp_session *s, const struct rte_mbuf *m,
+	   const struct pkt_info *pi)
+{
+	const uint8_t *r = rte_pktmbuf_mtod_offset(m, const uint8_t *, pi->l4_off);
+	uint32_t len = m->data_len - pi->l4_off, hl = 12u + 4u * (r[0] & 0x0f), ts;
+	struct dp_dir_stats *d = &s->dir[DP_TO_PUBLIC];
+
+	if ((r[1] & 0x7f) != s->dtmf_pt)
+		return;
+	if (r[0] & 0x10) { /* header extension */
+		uint16_t words;
+
+		if (len < hl + 4)
+			return;
+		memcpy(&words, r + hl + 2, 2);
+		hl += 4u + 4u * rte_be_to_cpu_16(words);
+	}
+	if (len < hl + 4 || !(r[hl + 1] & 0x80) || r[hl] > 15)
+		return;
+	memcpy(&ts, r + 4, 4);
+	if (d->dtmf_seen && d->dtmf_ts == ts)
+		return; /* the end packet's retransmissions */
+	d->dtmf_seen = 1;
+	d->dtmf_ts = ts;
+	if (rte_ring_mp_enqueue(dp->events, (void *)(((uintptr_t)s->id << 8) | r[hl])) != 0)
+		__atomic_fetch_add(&dp->events_dropped, 1, __ATOMIC_RELAXED);
+}
+
 /* The four SRTP kinds a burst may hold; index = dir * 2 + rtcp. */
 enum { G_SRTP_UNPROTECT, G_SRTCP_UNPROTECT, G_SRTP_PROTECT, G_SRTCP_PROTECT, G_KINDS };
 
@@ -312,6 +347,8 @@ worker_burst(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 				}
 				continue;
 			}
+			if (unlikely(s->flags & DP_SESSION_DTMF) && !pi[i].rtcp)
+				dtmf_watch(dp, s, m, &pi[i]);
 		}
 		out = &s->leg[dir == DP_TO_INTERNAL && !(s->flags & DP_SESSION_ECHO) ?
 			      DP_INTERNAL : DP_PUBLIC];

@@ -187,6 +187,12 @@ fill_spec(struct leg *l, const struct dtls_srtp_keys *k, struct dp_session_spec 
 		memcpy(il->remote_mac, l->int_mac, 6);
 		il->have_mac = l->int_have_mac;
 		spec->latch_internal = true; /* symmetric RTP: phones behind NAT */
+		/* The phone's RFC 4733 digits become dtmf events too. */
+		for (unsigned i = 0; i < l->n_codecs && !spec->dtmf_detect; i++)
+			if (strcasecmp(l->codecs[i].name, "telephone-event") == 0) {
+				spec->dtmf_detect = true;
+				spec->dtmf_pt = l->codecs[i].pt;
+			}
 	}
 	spec->srtp_in.profile = k->profile;
 	memcpy(spec->srtp_in.key, k->remote_key, (size_t)kl);
@@ -399,6 +405,22 @@ on_punt(void *arg, struct rte_mbuf *m, enum dp_punt_kind kind, uint16_t port)
 			on_dtls(w, l, &v);
 	}
 	rte_pktmbuf_free(m);
+}
+
+/* ---- RFC 4733 digits from the SIP side (seen by the workers) ---- */
+
+static void
+on_dp_dtmf(void *arg, uint32_t session_id, uint8_t event)
+{
+	static const char names[] = "0123456789*#ABCD";
+	struct webrtc *w = arg;
+	char digit[2] = { names[event & 15], '\0' };
+
+	for (struct leg *l = w->legs; l != NULL; l = l->next)
+		if (l->installed && l->dp_id == session_id && l->call != NULL) {
+			api_call_dtmf_received(l->call, digit);
+			return;
+		}
 }
 
 /* ---- deadlines: handshake, consent, ringing, RTP from the SIP side ---- */
@@ -1358,6 +1380,7 @@ webrtc_create(struct event_base *base, const struct rtcg_config *cfg, struct dp 
 		goto fail;
 	}
 	dp_set_punt_handler(dp, on_punt, w);
+	dp_set_dtmf_handler(dp, on_dp_dtmf, w);
 	if (cfg->webrtc.echo && api_static_page(api, "/demo", "text/html; charset=utf-8", demo_page) != 0)
 		WLOG(WARNING, "cannot serve /demo");
 	api_set_backend(api, &(struct api_backend){
@@ -1410,8 +1433,10 @@ webrtc_destroy(struct webrtc *w)
 		api_set_registrar(w->api, NULL);
 	}
 	sip_destroy(w->sip); /* un-REGISTERs whoever is still signed in */
-	if (w->dp != NULL)
+	if (w->dp != NULL) {
 		dp_set_punt_handler(w->dp, NULL, NULL);
+		dp_set_dtmf_handler(w->dp, NULL, NULL);
+	}
 	if (w->sweep != NULL)
 		event_free(w->sweep);
 	dtls_ctx_destroy(w->dtls);

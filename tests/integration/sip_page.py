@@ -50,7 +50,9 @@ async function snapshot(pc) {
   (await pc.getStats()).forEach(r => {
     if (r.type === 'transport') s.dtls = r.dtlsState;
     if (r.type === 'outbound-rtp' && r.kind === 'audio') s.sent = r.packetsSent;
-    if (r.type === 'inbound-rtp' && r.kind === 'audio') s.recv = r.packetsReceived, s.energy = r.totalAudioEnergy, s.codec = r.codecId;
+    /* The main stream: another SSRC (a phone's recorded RFC 4733 events) may come and go. */
+    if (r.type === 'inbound-rtp' && r.kind === 'audio' && !(s.recv > r.packetsReceived))
+      s.recv = r.packetsReceived, s.energy = r.totalAudioEnergy, s.codec = r.codecId;
     if (r.type === 'codec') (s.codecs = s.codecs || {})[r.id] = r.mimeType;
   });
   if (s.codec && s.codecs) s.codec = s.codecs[s.codec];

@@ -234,6 +234,8 @@ check "in: sipp's hold and resume (re-INVITEs) reach the browser as events by re
 answers=$(tr -d '\r' < "$dir/uac.msg" | awk '/^SIP\/2.0 200/{ok=1} ok && /^a=(sendonly|sendrecv|recvonly|inactive)/{print $0; ok=0}' | tr '\n' ' ')
 check "in: the gateway answered the hold with a=recvonly and the resume with a=sendrecv ($answers)" \
 	bash -c 'grep -q "a=recvonly a=sendrecv" <<<"$0"' "$answers"
+check "in: the phone's RFC 4733 digit reached the API as a dtmf event ($(R '[.events[] | select(.type == "dtmf") | .digits] | join("")'))" \
+	test "$(R '[.events[] | select(.type == "dtmf") | .digits] | join("")')" = 1
 check "in: sipp's BYE ends the call (ended: $(R .ended))" test "$(R .ended)" = remote_hangup
 T_STATUS=; wait_exit "$uac" 10
 check "in: sipp's scenario completed: 200 to its INVITE and to its BYE (sipp exit ${T_STATUS:-none})" \
@@ -252,6 +254,9 @@ events=$(tshark -r "$dir/internal.pcapng" -d udp.port==6000,rtp -o rtpevent.even
 	-Y 'rtpevent && ip.src == 198.19.0.1' -T fields -e rtpevent.event_id 2>/dev/null | sort -u | tr '\n' ' ')
 check "tshark: the browser's RFC 4733 DTMF (1 2 3) reached sipp as telephone-events ($events)" \
 	test "$events" = "1 2 3 "
+events=$(tshark -r "$dir/internal.pcapng" -d udp.port==30000-30100,rtp -o rtpevent.event_payload_type_value:101 \
+	-Y 'rtpevent && ip.src == 198.19.0.3 && udp.srcport == 6100' -T fields -e rtpevent.event_id 2>/dev/null | sort -u | tr '\n' ' ')
+check "tshark: the phone's RFC 4733 digit (1) went to the gateway as telephone-events ($events)" test "$events" = "1 "
 srtp=$(tshark -r "$dir/internal.pcapng" -d udp.port==6000,rtp -Y 'rtp && ip.src == 198.19.0.1 && rtp.p_type == 0' \
 	-T fields -e rtp.payload 2>/dev/null | head -50 | awk '{ if (length($0) == 320) ok++ } END { print ok + 0 }')
 check "tshark: PCMU payloads toward sipp are 160 bytes (20 ms), not SRTP-sized ($srtp of 50)" test "$srtp" -ge 45
