@@ -28,7 +28,6 @@ RTE_LOG_REGISTER(sip_logtype, rtcgate.sip, INFO);
 #define SLOG(level, fmt, ...) \
 	rte_log(RTE_LOG_##level, sip_logtype, "sip: " fmt "\n", ##__VA_ARGS__)
 
-#define SIP_POLL_NS 1000000ull /* the stack runs at least every millisecond */
 #define SHUTDOWN_WAIT_S 3
 
 enum kind { KIND_REG = 1, KIND_CALL = 2 };
@@ -69,7 +68,6 @@ struct sip {
 	char proxy[300];
 	struct sip_reg *regs;
 	struct sip_call *calls;
-	uint64_t last_poll_ns;
 	bool shutdown_done;
 	uint64_t registrations_ok, registrations_failed, invites_out, invites_in, calls_failed,
 		bad_requests;
@@ -668,12 +666,15 @@ sip_local_ip(const struct sip *s)
 void
 sip_poll(struct sip *s)
 {
-	uint64_t t = now_ns();
+	uint64_t t;
 
-	if (t - s->last_poll_ns < SIP_POLL_NS)
-		return;
-	s->last_poll_ns = t;
+	/*
+	 * Every round of the control loop: one non-blocking wait on the stack's
+	 * sockets and timers. Rate-limiting it to once a millisecond made a
+	 * call's setup (about ten stack steps) 16 ms instead of 3 (bench-sip).
+	 */
 	su_root_step(s->root, 0);
+	t = now_ns();
 	for (struct sip_reg *r = s->regs; r != NULL; r = r->next)
 		if (r->backoff != 0 && r->owner != NULL && t / 1000000ull >= r->retry_at) {
 			r->retry_at = UINT64_MAX;
