@@ -12,7 +12,7 @@ BUILD_PACKAGES="meson ninja-build pkg-config clang llvm libclang-rt-14-dev
 	libdpdk-dev libipsec-mb-dev libssl-dev openssl libsrtp2-dev libsofia-sip-ua-dev
 	libyaml-dev libevent-dev libjansson-dev libpcap-dev zlib1g-dev"
 RUN_PACKAGES="curl iproute2 python3 procps dpdk-dev iputils-ping arping jq chromium coturn
-	kamailio sip-tester tshark"
+	kamailio sip-tester tshark nodejs"
 
 install_missing() {
 	local missing=()
@@ -24,6 +24,18 @@ install_missing() {
 		apt-get update -q
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 	fi
+}
+
+# playwright-core (npm) drives Chromium in the softphone test, which needs
+# clicks and screenshots; pinned, installed once into node_modules/.
+PLAYWRIGHT=playwright-core@1.65.1
+install_npm() {
+	command -v npm >/dev/null || {
+		apt-get update -q
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends npm
+	}
+	[ -f node_modules/playwright-core/package.json ] ||
+		npm install --no-save --no-package-lock --no-audit --no-fund "$PLAYWRIGHT"
 }
 
 build() {
@@ -66,6 +78,7 @@ run)
 	;;
 test)
 	install_missing
+	install_npm
 	t0=$(date +%s)
 	build
 	build_asan

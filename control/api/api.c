@@ -1057,6 +1057,28 @@ api_set_backend(struct api *api, const struct api_backend *be)
 
 /* ---- fixed documents ---- */
 
+#include "rtcgate_js.h"
+
+/*
+ * The JavaScript API as an ES module, for pages on other origins: public
+ * (any Origin may load the code; what it then asks of the API is
+ * whitelisted as usual), cacheable for an hour.
+ */
+static void
+h_js(struct http_req *hr, void *arg)
+{
+	struct evbuffer *buf = evbuffer_new();
+
+	if (buf == NULL) {
+		http_reply_error(hr, 503, "out_of_memory", "cannot send the script");
+		return;
+	}
+	evbuffer_add_reference(buf, rtcgate_js, sizeof(rtcgate_js) - 1, NULL, NULL);
+	http_set_header(hr, "Cache-Control", "public, max-age=3600");
+	http_reply_buffer(hr, 200, "text/javascript; charset=utf-8", buf);
+	evbuffer_free(buf);
+}
+
 static void
 h_static(struct http_req *hr, void *arg)
 {
@@ -1100,6 +1122,7 @@ api_routes(struct api *api)
 	struct http_server *srv = api->public_srv;
 
 	http_server_route(srv, EVHTTP_REQ_GET, "/healthz", 0, api_h_healthz, api);
+	http_server_route(srv, EVHTTP_REQ_GET, "/js/rtcgate.js", HTTP_PUBLIC, h_js, api);
 	http_server_route(srv, EVHTTP_REQ_POST, "/v1/sessions", HTTP_JSON_BODY,
 			  h_sessions_create, api);
 	http_server_route(srv, EVHTTP_REQ_GET | EVHTTP_REQ_DELETE, "/v1/sessions/{}", 0,

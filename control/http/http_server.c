@@ -91,12 +91,16 @@ common_headers(struct http_req *hr)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(hr->req);
 
-	if (hr->srv->opts.cors) {
-		evhttp_add_header(h, "Vary", "Origin");
-		if (hr->origin[0] != '\0')
-			evhttp_add_header(h, "Access-Control-Allow-Origin", hr->origin);
+	if (hr->public_resource) {
+		evhttp_add_header(h, "Access-Control-Allow-Origin", "*");
+	} else {
+		if (hr->srv->opts.cors) {
+			evhttp_add_header(h, "Vary", "Origin");
+			if (hr->origin[0] != '\0')
+				evhttp_add_header(h, "Access-Control-Allow-Origin", hr->origin);
+		}
+		evhttp_add_header(h, "Cache-Control", "no-store");
 	}
-	evhttp_add_header(h, "Cache-Control", "no-store");
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 }
 
@@ -517,7 +521,11 @@ dispatch(struct evhttp_request *req, void *arg)
 				 srv->cfg->http.max_header_bytes);
 		return;
 	}
-	if (!apply_cors(hr))
+	if (path != NULL && (hr->method == EVHTTP_REQ_GET || hr->method == EVHTTP_REQ_HEAD))
+		for (unsigned i = 0; i < srv->n_routes && !hr->public_resource; i++)
+			hr->public_resource = (srv->routes[i].flags & HTTP_PUBLIC) &&
+					      match(srv->routes[i].pattern, path, hr);
+	if (!hr->public_resource && !apply_cors(hr))
 		return;
 	if (path == NULL || path[0] != '/') {
 		http_reply_error(hr, 400, "bad_request", "the request has no path");

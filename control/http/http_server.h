@@ -45,6 +45,7 @@ struct http_req {
 	char params[HTTP_MAX_PARAMS][96]; /* the {} parts of the path */
 	json_t *body;	       /* parsed JSON object, for routes that take one */
 	bool streaming;
+	bool public_resource; /* an HTTP_PUBLIC route: CORS for every origin */
 	void (*on_close)(struct http_req *hr, void *arg);
 	void *on_close_arg;
 };
@@ -53,6 +54,13 @@ typedef void (*http_handler_fn)(struct http_req *hr, void *arg);
 
 /* Route flags. */
 #define HTTP_JSON_BODY 0x1 /* parse the body as a JSON object (415/400 if not) */
+/*
+ * A public, static resource (GET only): served to every Origin with
+ * "Access-Control-Allow-Origin: *" and cacheable, outside the whitelist,
+ * since it carries nothing a foreign page could misuse (the JavaScript
+ * API's source). Calls it makes to the API are whitelisted as usual.
+ */
+#define HTTP_PUBLIC 0x2
 
 struct http_server_opts {
 	const char *what; /* "api", "admin": in messages and metrics */

@@ -20,127 +20,17 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 RTCGATE=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
-dir=$(mktemp -d /tmp/rtcg-sip-XXXXXX)
-gw=rtcg-sgw$$; br=rtcg-sbr$$; sp=rtcg-ssp$$
-prefix=rtcg-sip-$$
-on_exit "${KEEP:+: }rm -rf $dir"
-netns_pair "$gw" "$br" || exit 1
-ip netns add "$sp" || exit 1
-on_exit "ip netns del $sp"
-ip -n "$sp" link set lo up
-# Kamailio's children, sipp and Chromium's helpers die with the test, not
-# only the processes it started (on_exit runs the latest first).
-on_exit "for n in $sp $br $gw; do ip netns pids \$n 2>/dev/null | xargs -r kill -KILL; done"
-G="ip netns exec $gw"
-B="ip netns exec $br"
-S="ip netns exec $sp"
-for t in kamailio sipp tshark chromium; do
-	command -v "$t" >/dev/null || { echo "FAIL $t is not installed"; exit 1; }
-done
-
-cat > "$dir/gw.yaml" <<YAML
-eal: {no_huge: true, memory_mb: 512, no_pci: true, file_prefix: $prefix}
-lcores: {control: 0, workers: [1], idle_sleep_us: 100}
-ports:
-  - {name: pub, device: "net_tap0,iface=spub$$", role: public, addresses: [198.18.0.1/24], rx_descriptors: 512}
-  - {name: int, device: "net_tap1,iface=sint$$", role: internal, addresses: [198.19.0.1/24], rx_descriptors: 512}
-dataplane: {mbufs: 8191, max_sessions: 64}
-https: {listen: ["198.18.0.1:8443"]}
-admin: {listen: ["127.0.0.1:8444"]}
-auth: {mode: sip}
-ban: {state_file: $dir/bans.state, max_failures: 2}
-sip: {server: "198.19.0.2:5060", domain: rtcgate.test, register_expires_seconds: 60, transaction_timeout_ms: 3000}
-webrtc: {echo: false}
-log: {level: debug}
-YAML
-
-# Kamailio: registrar and proxy for rtcgate.test. alice's password is
-# alice-secret; REGISTERs and the gateway's INVITEs must authenticate;
-# INVITEs from the gateway go to the sipp UAS, others to a registered user.
-cat > "$dir/kamailio.cfg" <<'KAM'
-#!KAMAILIO
-debug=2
-log_stderror=yes
-fork=yes
-children=2
-listen=udp:198.19.0.2:5060
-auto_aliases=no
-alias="rtcgate.test"
-loadpath "/usr/lib/x86_64-linux-gnu/kamailio/modules/"
-loadmodule "tm.so"
-loadmodule "sl.so"
-loadmodule "rr.so"
-loadmodule "pv.so"
-loadmodule "maxfwd.so"
-loadmodule "textops.so"
-loadmodule "siputils.so"
-loadmodule "usrloc.so"
-loadmodule "registrar.so"
-loadmodule "auth.so"
-loadmodule "xlog.so"
-loadmodule "kex.so"
-modparam("usrloc", "db_mode", 0)
-request_route {
-	xlog("L_INFO", "$rm $ru from $si\n");
-	if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
-	if (has_totag()) {
-		if (loose_route()) { t_relay(); exit; }
-		if (is_method("ACK")) { if (t_check_trans()) t_relay(); exit; }
-		sl_send_reply("404", "Not here"); exit;
-	}
-	if (is_method("CANCEL")) { if (t_check_trans()) t_relay(); exit; }
-	t_check_trans();
-	$var(pw) = "";
-	if ($fU == "alice") $var(pw) = "alice-secret";
-	if (is_method("REGISTER")) {
-		if (!pv_auth_check("$fd", "$var(pw)", "0", "1")) { auth_challenge("$fd", "0"); exit; }
-		consume_credentials();
-		save("location");
-		exit;
-	}
-	record_route();
-	if ($si == "198.19.0.1" && is_method("INVITE")) {
-		if (!pv_auth_check("$fd", "$var(pw)", "0", "1")) { auth_challenge("$fd", "0"); exit; }
-		consume_credentials();
-		$du = "sip:198.19.0.3:5080";
-		t_relay();
-		exit;
-	}
-	if (!lookup("location")) { sl_send_reply("404", "Not Found"); exit; }
-	t_relay();
-}
-KAM
-
-tel() { $G dpdk-telemetry.py -f "$prefix" <<<"$1" 2>/dev/null; }
-metric() { $G curl -sk --max-time 3 https://127.0.0.1:8444/metrics | awk -v m="$1" '$1 == m {print $2}'; }
+. "$HERE/sip_bed.sh"
+bed_init sip
 mkdir -p "$dir/results"
 $B python3 "$HERE/sip_page.py" 9000 "$dir/results" &
 T_PIDS="$T_PIDS $!"
-
-$G "$RTCGATE" -c "$dir/gw.yaml" > "$dir/gw.log" 2>&1 &
-pid=$!; T_PIDS="$T_PIDS $pid"
-for _ in $(seq 1 100); do
-	ip -n "$gw" link show "spub$$" >/dev/null 2>&1 && ip -n "$gw" link show "sint$$" >/dev/null 2>&1 &&
-		grep -q running "$dir/gw.log" && break
-	sleep 0.1
-done
-grep -q running "$dir/gw.log" || { echo "FAIL the gateway did not come up:"; tail -5 "$dir/gw.log"; exit 1; }
-ip -n "$gw" link set "spub$$" netns "$br"
-ip -n "$br" addr add 198.18.0.2/24 dev "spub$$"
-ip -n "$br" link set "spub$$" up
-ip -n "$gw" link set "sint$$" netns "$sp"
-ip -n "$sp" addr add 198.19.0.2/24 dev "sint$$"
-ip -n "$sp" addr add 198.19.0.3/24 dev "sint$$"
-ip -n "$sp" link set "sint$$" up
-wait_up() { for _ in $(seq 1 50); do $B curl -sk -o /dev/null --max-time 1 https://198.18.0.1:8443/healthz && return 0; sleep 0.2; done; return 1; }
-check "the gateway answers on its public address" wait_up
-
-$S kamailio -f "$dir/kamailio.cfg" -P "$dir/kamailio.pid" -DD -E > "$dir/kamailio.log" 2>&1 &
-T_PIDS="$T_PIDS $!"
+bed_gateway
+bed_kamailio
 # Everything on the SIP side's wire, for the RTP checks at the end.
-$S tshark -i "sint$$" -w "$dir/internal.pcapng" -q > "$dir/tshark.log" 2>&1 &
+$S tshark -i "$intif" -w "$dir/internal.pcapng" -q > "$dir/tshark.log" 2>&1 &
 tshark_pid=$!; T_PIDS="$T_PIDS $tshark_pid"
-for _ in $(seq 1 50); do grep -q "Listening on" "$dir/kamailio.log" 2>/dev/null && grep -qi capturing "$dir/tshark.log" && break; sleep 0.2; done
+for _ in $(seq 1 50); do grep -qi capturing "$dir/tshark.log" && break; sleep 0.2; done
 
 browse() { # browse TAG QUERY: headless Chromium on the SIP page; its pid in $cpid
 	$B chromium --headless=new --no-sandbox --disable-gpu --no-first-run \
