@@ -10,6 +10,7 @@ let gw = null;
 let call = null;
 let timer = null;
 let incoming = null;
+let endReason = '';
 
 function showError(e) {
   const box = $('error');
@@ -19,7 +20,7 @@ function showError(e) {
 
 function render() {
   const st = call ? call.state : 'idle';
-  $('call-state').textContent = st;
+  $('call-state').textContent = st === 'ended' ? `ended (${endReason})` : st;
   $('peer').textContent = call ? call.peer : '';
   const inCall = call && st !== 'ended';
   $('call').disabled = !!inCall;
@@ -42,16 +43,14 @@ function adopt(c) {
   $('remote').srcObject = c.remoteStream;
   $('remote-dtmf').textContent = '';
   $('timer').textContent = '00:00';
-  c.on('state', render);
+  c.on('state', (s) => { if (s !== 'ended') render(); });
   c.on('stats', (s) => { $('level').value = s.audioLevel; });
   c.on('dtmf', (d) => { $('remote-dtmf').textContent += d; });
   c.on('ended', (reason) => {
     clearInterval(timer);
+    endReason = reason;
     $('level').value = 0;
-    $('call-state').textContent = `ended (${reason})`;
-    document.body.dataset.state = 'ended';
-    $('call').disabled = false;
-    for (const id of ['hangup', 'hold', 'resume']) $(id).disabled = true;
+    render();
   });
   clearInterval(timer);
   timer = setInterval(tick, 250);
