@@ -23,6 +23,7 @@
 #include <sofia-sip/su_wait.h>
 
 #include "sip.h"
+#include "sip_msg.h"
 
 RTE_LOG_REGISTER(sip_logtype, rtcgate.sip, INFO);
 #define SLOG(level, fmt, ...) \
@@ -428,33 +429,16 @@ sip_hangup(struct sip_call *c, int status)
 	/* Freed when the dialog reaches "terminated". */
 }
 
-/* RFC 2833-era INFO bodies: "Signal=5" (dtmf-relay) or a bare digit (dtmf). */
+/* DTMF by INFO: answered 200 when it carries a digit, else 415. */
 static void
 on_info(struct sip *s, struct sip_call *c, nua_handle_t *nh, const sip_t *sip)
 {
-	char digits[2] = "";
 	const char *b = body_of(sip);
-	size_t len = b ? sip->sip_payload->pl_len : 0;
+	char digits[2] = { 0, 0 };
 
-	if (b != NULL && sip->sip_content_type != NULL && sip->sip_content_type->c_type != NULL) {
-		const char *ct = sip->sip_content_type->c_type;
-
-		if (strcasecmp(ct, "application/dtmf-relay") == 0) {
-			for (size_t i = 0; i + 7 < len; i++)
-				if (strncasecmp(b + i, "Signal=", 7) == 0) {
-					size_t j = i + 7;
-
-					while (j < len && (b[j] == ' ' || b[j] == '\t'))
-						j++;
-					if (j < len)
-						digits[0] = b[j];
-					break;
-				}
-		} else if (strcasecmp(ct, "application/dtmf") == 0 && len > 0) {
-			digits[0] = b[0];
-		}
-	}
-	if (digits[0] != '\0' && strchr("0123456789*#ABCDabcd", digits[0]) != NULL) {
+	if (b != NULL && sip->sip_content_type != NULL)
+		digits[0] = sip_info_digit(sip->sip_content_type->c_type, b, sip->sip_payload->pl_len);
+	if (digits[0] != 0) {
 		nua_respond(nh, SIP_200_OK, NUTAG_WITH_THIS(s->nua), TAG_END());
 		if (c != NULL && c->owner != NULL)
 			s->ev.dtmf(c->owner, digits);

@@ -167,6 +167,25 @@ run_call AEAD_AES_128_GCM gcm128 SRTP_AEAD_AES_128_GCM
 run_call AEAD_AES_256_GCM gcm256 SRTP_AEAD_AES_256_GCM video
 run_call AEAD_AES_128_GCM turn SRTP_AEAD_AES_128_GCM turn
 
+# The demo page as a person uses it, when playwright-core is there to click
+# (tools/dev.sh test installs it).
+echo "== /demo in Chromium"
+if [ -f "$HERE/../../node_modules/playwright-core/package.json" ]; then
+	start_gw demo
+	ART=$(cd "$(dirname "$RTCGATE")/.." && pwd)/artifacts
+	mkdir -p "$ART"
+	out=$($B node "$HERE/demo_drive.mjs" https://198.18.0.1:8443/demo "$ART/demo-echo.png" agent agent-password 2>"$dir/demo.err")
+	R() { jq -r "$1" <<<"$out" 2>/dev/null; }
+	check "/demo: a person's echo call, no failure ($(R '.failure // "none"'))" test "$(R '.failure // "none"')" = none
+	check "/demo: the round-trip level meter rises ($(R .level))" test "$(R '.level > 0')" = true
+	check "/demo: the getStats() table shows DTLS connected and RTP received ($(R '.stats | tostring'))" \
+		bash -c 'grep -q "^connected" <<<"$0" && [ "$1" -gt 50 ]' "$(R '.stats.DTLS')" "$(R '.stats["RTP received"] // 0')"
+	check "/demo: hang-up ends the call" test "$(R .hungUp)" = true
+	kill -TERM "$pid"; wait_exit "$pid" 5 || kill -KILL "$pid"
+else
+	fail "/demo: playwright-core is not installed (tools/dev.sh test installs it)"
+fi
+
 # Consent freshness: the browser vanishes without hanging up; with
 # webrtc.consent_timeout_seconds 5 the gateway ends the call by itself.
 echo "== consent freshness"
