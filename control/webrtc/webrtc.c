@@ -12,6 +12,7 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
+#include "auth.h"
 #include "demo.h"
 #include "dtls.h"
 #include "sdp.h"
@@ -48,7 +49,10 @@ struct leg {
 	uint8_t remote_mac[6];
 	uint32_t dp_id;
 	bool installed;
-	bool dtls_up;
+	bool dtls_up;	/* the SRTP keys are known: DTLS-SRTP done, or SDES from the SDP */
+	bool sdes;	/* keyed by SDES (a=crypto), no DTLS */
+	unsigned sdes_tag;
+	struct dtls_srtp_keys sdes_keys;
 	time_t last_consent, created;
 	time_t media_start;  /* when the browser had what it needs for ICE and DTLS */
 	time_t installed_at;
@@ -224,6 +228,16 @@ end_leg(struct leg *l, const char *reason)
 	leg_free(l);
 }
 
+static int
+leg_keys(struct leg *l, struct dtls_srtp_keys *k)
+{
+	if (l->sdes) {
+		*k = l->sdes_keys;
+		return 0;
+	}
+	return dtls_conn_keys(l->dtls, k);
+}
+
 /*
  * Install or update the leg's dataplane session once it has both its keys
  * (DTLS-SRTP up) and, for a SIP call, the SIP side's media address. 0, or
@@ -236,9 +250,9 @@ leg_sync(struct leg *l)
 	struct dp_session_spec spec;
 	int rc;
 
-	if (!l->dtls_up || (!l->echo && !l->have_int_remote))
+	if (!l->dtls_up || !l->have_remote || (!l->echo && !l->have_int_remote))
 		return 0;
-	if (dtls_conn_keys(l->dtls, &k) != 0) {
+	if (leg_keys(l, &k) != 0) {
 		end_leg(l, "dtls-failed");
 		return -1;
 	}
@@ -255,8 +269,10 @@ leg_sync(struct leg *l)
 	if (!l->installed) {
 		WLOG(INFO, "call %s: media session %u installed", api_call_id(l->call), l->dp_id);
 		l->installed_at = time(NULL);
+		l->installed = true;
+		if (l->sdes && l->echo)
+			api_call_answered(l->call, NULL); /* SDES: keys known, media can flow */
 	}
-	l->installed = true;
 	return 0;
 }
 
@@ -318,7 +334,7 @@ latch(struct leg *l, const struct dp_udp_view *v)
 	l->remote_port = v->src_port;
 	memcpy(l->remote_mac, v->src_mac, 6);
 	l->have_remote = true;
-	if (l->installed)
+	if (l->installed || l->sdes)
 		leg_sync(l);
 }
 
@@ -435,10 +451,10 @@ on_sweep(evutil_socket_t fd, short what, void *arg)
 		next = l->next;
 		if (l->inbound && l->dtls == NULL && now >= l->ring_deadline) {
 			end_leg(l, "no-answer");
-		} else if (!l->dtls_up && l->media_start != 0 &&
+		} else if ((!l->dtls_up || !l->have_remote) && l->media_start != 0 &&
 			   now - l->media_start >= (time_t)w->cfg->webrtc.dtls_timeout_seconds) {
 			end_leg(l, l->have_remote ? "dtls-timeout" : "ice-failed");
-		} else if (l->dtls_up &&
+		} else if (l->dtls_up && l->have_remote &&
 			   now - l->last_consent >= (time_t)w->cfg->webrtc.consent_timeout_seconds) {
 			end_leg(l, "consent-expired");
 		} else if (l->installed && !l->echo && w->cfg->sip.rtp_timeout != 0 &&
@@ -525,6 +541,79 @@ browser_session(struct webrtc *w, struct sdp *d)
 }
 
 /*
+ * SDES (RFC 4568): the offer's first a=crypto whose suite is one of
+ * webrtc.srtp_profiles, with a key of the suite's length and no MKI or
+ * session parameters (lifetime is allowed). Its index, or -1.
+ */
+static int
+sdes_pick(const struct webrtc *w, const struct sdp_media *om)
+{
+	for (unsigned i = 0; i < om->n_crypto; i++) {
+		const struct sdp_crypto *cr = &om->crypto[i];
+		int p = rtcg_srtp_profile_from_name(cr->suite);
+		bool allowed = false;
+		uint8_t raw[64];
+
+		for (unsigned k = 0; k < w->cfg->webrtc.n_srtp_profiles && p >= 0; k++)
+			allowed |= rtcg_srtp_profile_from_name(w->cfg->webrtc.srtp_profiles[k]) == p;
+		if (!allowed || (cr->params[0] != '\0' && (cr->params[0] != '|' ||
+							   strchr(cr->params, ':') != NULL ||
+							   strchr(cr->params, ' ') != NULL)))
+			continue;
+		if (auth_b64_decode(cr->key, raw, sizeof(raw)) !=
+		    rtcg_srtp_profile_key_len(p) + rtcg_srtp_profile_salt_len(p))
+			continue;
+		OPENSSL_cleanse(raw, sizeof(raw));
+		return (int)i;
+	}
+	return -1;
+}
+
+/* Key the leg from the offer's crypto line ci and a fresh key of ours. */
+static int
+sdes_keys(struct leg *l, const struct sdp_crypto *cr)
+{
+	struct dtls_srtp_keys *k = &l->sdes_keys;
+	int p = rtcg_srtp_profile_from_name(cr->suite);
+	int kl = rtcg_srtp_profile_key_len(p), sl = rtcg_srtp_profile_salt_len(p);
+	uint8_t raw[64];
+
+	if (auth_b64_decode(cr->key, raw, sizeof(raw)) != kl + sl)
+		return -1;
+	k->profile = (enum rtcg_srtp_profile)p;
+	memcpy(k->remote_key, raw, (size_t)kl);
+	memcpy(k->remote_salt, raw + kl, (size_t)sl);
+	OPENSSL_cleanse(raw, sizeof(raw));
+	if (RAND_bytes(k->local_key, kl) != 1 || RAND_bytes(k->local_salt, sl) != 1)
+		return -1;
+	l->sdes = true;
+	l->sdes_tag = cr->tag;
+	l->dtls_up = true; /* the keys are known; media waits for ICE to latch */
+	return 0;
+}
+
+/* Our a=crypto line in an answer: the offer's tag and suite, our key. */
+static void
+sdes_answer_line(const struct leg *l, struct sdp_media *am)
+{
+	const struct dtls_srtp_keys *k = &l->sdes_keys;
+	int kl = rtcg_srtp_profile_key_len(k->profile), sl = rtcg_srtp_profile_salt_len(k->profile);
+	uint8_t raw[64];
+	struct sdp_crypto *cr = &am->crypto[0];
+
+	memset(cr, 0, sizeof(*cr));
+	cr->tag = l->sdes_tag;
+	snprintf(cr->suite, sizeof(cr->suite), "%s", rtcg_srtp_profile_name(k->profile));
+	memcpy(raw, k->local_key, (size_t)kl);
+	memcpy(raw + kl, k->local_salt, (size_t)sl);
+	auth_b64_encode(raw, (size_t)(kl + sl), cr->key, sizeof(cr->key));
+	OPENSSL_cleanse(raw, sizeof(raw));
+	am->n_crypto = 1;
+	am->fp_len = 0;
+	am->setup = SDP_SETUP_NONE;
+}
+
+/*
  * The answer to a browser's offer: ICE-lite with one host candidate, DTLS
  * passive (or active when the offer is passive), rtcp-mux, BUNDLE of every
  * accepted section on one port; codecs that pass through; extmap dropped
@@ -545,6 +634,9 @@ build_answer(struct leg *l, const struct sdp *offer, struct sdp *ans, char *err,
 		const struct sdp_media *om = &offer->media[i];
 		struct sdp_media *am = &ans->media[ans->n_media++];
 		bool dtls = om->fp_len > 0 && strstr(om->proto, "TLS") != NULL;
+		/* SDES only when configured and the section has no DTLS at all. */
+		int ci = !dtls && om->fp_len == 0 && w->cfg->webrtc.sdes &&
+				 strstr(om->proto, "SAVP") != NULL ? sdes_pick(w, om) : -1;
 		bool wanted = l->echo || (accepted == 0 && strcmp(om->type, "audio") == 0);
 
 		memset(am, 0, sizeof(*am));
@@ -563,7 +655,10 @@ build_answer(struct leg *l, const struct sdp *offer, struct sdp *ans, char *err,
 				am->n_codecs++;
 			}
 		}
-		if (!wanted || !dtls || om->port == 0 || am->n_fmts == 0 || om->n_fmts == 0 ||
+		/* One keying for the bundle: sections after the first follow it. */
+		if (accepted > 0 && (dtls ? l->sdes : !l->sdes))
+			wanted = false;
+		if (!wanted || (!dtls && ci < 0) || om->port == 0 || am->n_fmts == 0 || om->n_fmts == 0 ||
 		    (strcmp(om->type, "audio") != 0 && strcmp(om->type, "video") != 0) ||
 		    om->ice_ufrag[0] == '\0' || !om->rtcp_mux) {
 			am->port = 0;
@@ -576,7 +671,18 @@ build_answer(struct leg *l, const struct sdp *offer, struct sdp *ans, char *err,
 			}
 			continue;
 		}
-		if (accepted == 0 && l->dtls == NULL) {
+		if (accepted == 0 && l->dtls == NULL && !l->sdes && !dtls) {
+			snprintf(l->remote_ufrag, sizeof(l->remote_ufrag), "%s", om->ice_ufrag);
+			snprintf(l->remote_pwd, sizeof(l->remote_pwd), "%s", om->ice_pwd);
+			snprintf(l->mid, sizeof(l->mid), "%s", om->mid);
+			if (sdes_keys(l, &om->crypto[ci]) != 0) {
+				snprintf(err, errlen, "cannot key SDES from the offer's a=crypto");
+				return -EINVAL;
+			}
+			WLOG(INFO, "SDES keys from the offer (%s); no DTLS",
+			     rtcg_srtp_profile_name(l->sdes_keys.profile));
+		}
+		if (accepted == 0 && l->dtls == NULL && !l->sdes) {
 			snprintf(l->remote_ufrag, sizeof(l->remote_ufrag), "%s", om->ice_ufrag);
 			snprintf(l->remote_pwd, sizeof(l->remote_pwd), "%s", om->ice_pwd);
 			snprintf(l->mid, sizeof(l->mid), "%s", om->mid);
@@ -598,6 +704,8 @@ build_answer(struct leg *l, const struct sdp *offer, struct sdp *ans, char *err,
 		}
 		accepted++;
 		browser_transport(l, am, l->server ? SDP_SETUP_PASSIVE : SDP_SETUP_ACTIVE);
+		if (l->sdes)
+			sdes_answer_line(l, am);
 		am->dir = answer_dir(om->dir);
 		snprintf(am->attrs[am->n_attrs++], SDP_LINE, "msid:rtcgate %s-%s",
 			 l->echo ? "echo" : "sip", om->type);
@@ -867,6 +975,7 @@ leg_free(struct leg *l)
 	if (l->call != NULL)
 		api_call_set_backend_data(l->call, NULL);
 	free(l->browser_offer);
+	OPENSSL_cleanse(&l->sdes_keys, sizeof(l->sdes_keys));
 	free(l);
 }
 

@@ -184,6 +184,7 @@ struct rtcg_config {
 		unsigned n_srtp_profiles;
 		uint32_t consent_timeout_seconds;
 		uint32_t dtls_timeout_seconds;
+		bool sdes;
 	} webrtc;
 
 	struct {

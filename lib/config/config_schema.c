@@ -288,6 +288,8 @@ static const struct cfg_field webrtc_keys[] = {
 	{ "consent_timeout_seconds", CFG_UINT, IN(webrtc, consent_timeout_seconds), .min = 5,
 	  .max = 300, .def = "30",
 	  .doc = "A call whose browser sent no valid ICE check for this long ends (RFC 7675 consent freshness)." },
+	{ "sdes", CFG_BOOL, IN(webrtc, sdes), .def = "false",
+	  .doc = "Answer offers that carry SDES keys (a=crypto, RTP/SAVPF, with ICE) and no DTLS fingerprint, keyed from the SDP. An offer with a fingerprint always gets DTLS-SRTP and its a=crypto lines are ignored." },
 	{ "dtls_timeout_seconds", CFG_UINT, IN(webrtc, dtls_timeout_seconds), .min = 2,
 	  .max = 120, .def = "20", .doc = "A DTLS handshake not finished by then ends the call." },
 	END

@@ -13,6 +13,7 @@
 set -u
 . "$(dirname "$0")/../lib.sh"
 RTCGATE=$1
+SDES_PEER=${2:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 dir=$(mktemp -d /tmp/rtcg-webrtc-XXXXXX)
 gw=rtcg-wgw$$; br=rtcg-wbr$$
@@ -185,6 +186,49 @@ if [ -f "$HERE/../../node_modules/playwright-core/package.json" ]; then
 else
 	fail "/demo: playwright-core is not installed (tools/dev.sh test installs it)"
 fi
+
+# SDES: a peer that keys SRTP in the SDP (a=crypto) and does ICE, with
+# libsrtp2 for its media, against the echo; only with webrtc.sdes on.
+echo "== SDES (a=crypto) with a libsrtp2 peer"
+sdes_offer() { # sdes_offer SUITE KEY [FINGERPRINT]: an offer like a legacy SDES endpoint's
+	printf 'v=0\r\no=- 7 1 IN IP4 198.18.0.2\r\ns=-\r\nt=0 0\r\nm=audio 40000 %s 0\r\nc=IN IP4 198.18.0.2\r\na=mid:0\r\na=ice-ufrag:sdespeer\r\na=ice-pwd:sdespeerpasswordsdespeer\r\na=rtcp-mux\r\na=rtpmap:0 PCMU/8000\r\na=crypto:1 %s inline:%s\r\n%ba=sendrecv\r\n' \
+		"$([ -n "${3:-}" ] && echo UDP/TLS/RTP/SAVPF || echo RTP/SAVPF)" "$1" "$2" "${3:+a=fingerprint:sha-256 $3\r\na=setup:actpass\r\n}"
+}
+sdes_call() { # sdes_call SDP: sign in, POST the call; the reply in $dir/sdes.json, status in $code
+	local tok sid
+	$B curl -sk -o "$dir/sdes-signin.json" -H 'Content-Type: application/json' \
+		-d '{"user":"agent","password":"agent-password"}' https://198.18.0.1:8443/v1/sessions
+	tok=$(jq -r .token "$dir/sdes-signin.json"); sid=$(jq -r .session "$dir/sdes-signin.json")
+	code=$($B curl -sk -o "$dir/sdes.json" -w '%{http_code}' -H "Authorization: Bearer $tok" \
+		-H 'Content-Type: application/json' -d "$(jq -n --arg sdp "$1" '{to: "echo", sdp: $sdp}')" \
+		"https://198.18.0.1:8443/v1/sessions/$sid/calls")
+}
+start_gw sdes-off
+sdes_call "$(sdes_offer AES_CM_128_HMAC_SHA1_80 "$(head -c 30 /dev/urandom | base64)")"
+check "SDES off (the default): an a=crypto offer is refused, 400 bad_sdp ($code)" \
+	test "$code,$(jq -r .error.code "$dir/sdes.json")" = "400,bad_sdp"
+kill -TERM "$pid"; wait_exit "$pid" 5 || kill -KILL "$pid"
+start_gw sdes --set webrtc.sdes=true
+fp=$(seq -s: 1 32 | sed 's/[0-9]*/AB/g')
+sdes_call "$(sdes_offer AES_CM_128_HMAC_SHA1_80 "$(head -c 30 /dev/urandom | base64)" "$fp")"
+check "SDES on: an offer with a DTLS fingerprint still gets DTLS-SRTP and no a=crypto ($code)" \
+	bash -c '[ "$1" = 201 ] && grep -q "a=fingerprint:sha-256" <<<"$0" && ! grep -q "a=crypto" <<<"$0"' "$(jq -r .sdp "$dir/sdes.json")" "$code"
+for suite in AES_CM_128_HMAC_SHA1_80:30 AEAD_AES_128_GCM:28; do
+	name=${suite%%:*}
+	key=$(head -c "${suite##*:}" /dev/urandom | base64)
+	sdes_call "$(sdes_offer "$name" "$key")"
+	ans=$(jq -r .sdp "$dir/sdes.json")
+	gwkey=$(sed -n "s/^a=crypto:1 $name inline:\([^ |]*\).*/\1/p" <<<"$ans" | tr -d '\r')
+	check "[$name] SDES answer: 201, a=crypto with the offer's tag and suite, no fingerprint ($code)" \
+		bash -c '[ "$1" = 201 ] && [ -n "$2" ] && ! grep -q "a=fingerprint" <<<"$0" && grep -q "a=ice-lite" <<<"$0"' "$ans" "$code" "$gwkey"
+	port=$(sed -n 's/^m=audio \([0-9]*\) .*/\1/p' <<<"$ans" | head -1)
+	ufrag=$(sed -n 's/^a=ice-ufrag:\(.*\)/\1/p' <<<"$ans" | tr -d '\r' | head -1)
+	pwd=$(sed -n 's/^a=ice-pwd:\(.*\)/\1/p' <<<"$ans" | tr -d '\r' | head -1)
+	res=$($B "$SDES_PEER" 198.18.0.2 40000 198.18.0.1 "$port" "$ufrag" "$pwd" sdespeer "$name" "$key" "$gwkey" 150 2>&1)
+	check "[$name] the libsrtp2 peer's 150 packets all come back from the echo, intact ($res)" \
+		grep -q 'sent=150 .*intact=150 auth_fail=0' <<<"$res"
+done
+kill -TERM "$pid"; wait_exit "$pid" 5 || kill -KILL "$pid"
 
 # Consent freshness: the browser vanishes without hanging up; with
 # webrtc.consent_timeout_seconds 5 the gateway ends the call by itself.
