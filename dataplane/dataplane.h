@@ -59,6 +59,9 @@ struct dp_session_spec {
 	 */
 	bool dtmf_detect;
 	uint8_t dtmf_pt;
+	/* Hold (RFC 3264 directions): RTP that way is dropped, RTCP is not. */
+	bool hold_to_internal; /* the SIP side may not receive (it said sendonly/inactive) */
+	bool hold_to_public;   /* the browser held the call */
 };
 
 struct dp_session_stats {

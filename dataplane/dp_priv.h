@@ -118,6 +118,8 @@ struct dp_dir_stats {
 #define DP_SESSION_LATCH_INTERNAL 0x1
 #define DP_SESSION_ECHO 0x2 /* media from the browser goes back to it (echo endpoint) */
 #define DP_SESSION_DTMF 0x4 /* report RFC 4733 events from the internal side */
+#define DP_SESSION_HOLD_TO_INTERNAL 0x8 /* drop RTP toward the internal side */
+#define DP_SESSION_HOLD_TO_PUBLIC 0x10 /* drop RTP toward the public side */
 
 /*
  * A session as workers see it. Written only by the control lcore, and then

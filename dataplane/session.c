@@ -349,7 +349,9 @@ build(struct dp *dp, struct dp_session *s, const struct dp_session_spec *spec,
 	keys->in = spec->srtp_in;
 	keys->out = spec->srtp_out;
 	s->flags = (spec->latch_internal ? DP_SESSION_LATCH_INTERNAL : 0) |
-		   (spec->echo ? DP_SESSION_ECHO : 0) | (spec->dtmf_detect ? DP_SESSION_DTMF : 0);
+		   (spec->echo ? DP_SESSION_ECHO : 0) | (spec->dtmf_detect ? DP_SESSION_DTMF : 0) |
+		   (spec->hold_to_internal ? DP_SESSION_HOLD_TO_INTERNAL : 0) |
+		   (spec->hold_to_public ? DP_SESSION_HOLD_TO_PUBLIC : 0);
 	s->dtmf_pt = spec->dtmf_pt;
 	return 0;
 }
@@ -512,6 +514,8 @@ spec_of(const struct dp_session *s, struct dp_session_spec *spec)
 	spec->latch_internal = s->flags & DP_SESSION_LATCH_INTERNAL;
 	spec->echo = s->flags & DP_SESSION_ECHO;
 	spec->dtmf_detect = s->flags & DP_SESSION_DTMF;
+	spec->hold_to_internal = s->flags & DP_SESSION_HOLD_TO_INTERNAL;
+	spec->hold_to_public = s->flags & DP_SESSION_HOLD_TO_PUBLIC;
 	spec->dtmf_pt = s->dtmf_pt;
 }
 

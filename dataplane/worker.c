@@ -350,6 +350,15 @@ worker_burst(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 			if (unlikely(s->flags & DP_SESSION_DTMF) && !pi[i].rtcp)
 				dtmf_watch(dp, s, m, &pi[i]);
 		}
+		if (unlikely(s->flags & (DP_SESSION_HOLD_TO_INTERNAL | DP_SESSION_HOLD_TO_PUBLIC)) &&
+		    !pi[i].rtcp &&
+		    (s->flags & (dir == DP_TO_INTERNAL ? DP_SESSION_HOLD_TO_INTERNAL :
+							 DP_SESSION_HOLD_TO_PUBLIC))) {
+			st->drops[DP_DROP_HELD]++;
+			s->dir[dir].drops[DP_DROP_HELD]++;
+			drop[nd++] = m;
+			continue;
+		}
 		out = &s->leg[dir == DP_TO_INTERNAL && !(s->flags & DP_SESSION_ECHO) ?
 			      DP_INTERNAL : DP_PUBLIC];
 		if (unlikely(!out->have_mac || out->family == 0)) {

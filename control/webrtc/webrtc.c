@@ -191,6 +191,8 @@ fill_spec(struct leg *l, const struct dtls_srtp_keys *k, struct dp_session_spec 
 		memcpy(il->remote_mac, l->int_mac, 6);
 		il->have_mac = l->int_have_mac;
 		spec->latch_internal = true; /* symmetric RTP: phones behind NAT */
+		spec->hold_to_internal = l->remote_hold;
+		spec->hold_to_public = l->local_hold;
 		/* The phone's RFC 4733 digits become dtmf events too. */
 		for (unsigned i = 0; i < l->n_codecs && !spec->dtmf_detect; i++)
 			if (strcasecmp(l->codecs[i].name, "telephone-event") == 0) {
@@ -240,8 +242,10 @@ leg_keys(struct leg *l, struct dtls_srtp_keys *k)
 
 /*
  * Install or update the leg's dataplane session once it has both its keys
- * (DTLS-SRTP up) and, for a SIP call, the SIP side's media address. 0, or
- * -1 when the leg was ended.
+ * (DTLS-SRTP up, or SDES) and, for a SIP call, the SIP side's media address.
+ * 0, or -1 when the leg was ended (only a first install can end it: a
+ * failed update keeps the session as it was, so callers in the middle of
+ * an API request never see their call vanish).
  */
 static int
 leg_sync(struct leg *l)
@@ -253,6 +257,8 @@ leg_sync(struct leg *l)
 	if (!l->dtls_up || !l->have_remote || (!l->echo && !l->have_int_remote))
 		return 0;
 	if (leg_keys(l, &k) != 0) {
+		if (l->installed)
+			return 0;
 		end_leg(l, "dtls-failed");
 		return -1;
 	}
@@ -261,6 +267,11 @@ leg_sync(struct leg *l)
 			    dp_session_create(l->w->dp, &spec, &l->dp_id);
 	OPENSSL_cleanse(&k, sizeof(k));
 	OPENSSL_cleanse(&spec, sizeof(spec));
+	if (rc != 0 && l->installed) {
+		WLOG(WARNING, "call %s: cannot update the media session: %s", api_call_id(l->call),
+		     strerror(-rc));
+		return 0;
+	}
 	if (rc != 0) {
 		WLOG(WARNING, "cannot install the media session: %s", strerror(-rc));
 		end_leg(l, "no-media-session");
@@ -1207,8 +1218,11 @@ be_hold(void *arg, struct api_call *c, bool hold, char *err, size_t errlen)
 	if (rc != 0) {
 		l->local_hold = !hold;
 		snprintf(err, errlen, "the call cannot be re-negotiated now");
+		return rc;
 	}
-	return rc;
+	if (l->installed)
+		leg_sync(l); /* RTP toward the browser stops while it holds */
+	return 0;
 }
 
 /* ---- what the SIP side reports ---- */

@@ -131,6 +131,10 @@ T_STATUS=; wait_exit "$uac" 10
 check "in: sipp's scenario completed: 200 to its INVITE and to its BYE (sipp exit ${T_STATUS:-none})" \
 	test "${T_STATUS:-1}" = 0
 
+held=$(tel /rtcgate/stats | jq -r '."/rtcgate/stats".drop_held' 2>/dev/null)
+check "hold changes the media too: RTP toward the held side was dropped by the workers ($held packets, RTCP kept)" \
+	test "${held:-0}" -gt 100
+
 echo "== the internal wire (tshark)"
 sleep 1
 kill -INT "$tshark_pid" 2>/dev/null; wait "$tshark_pid" 2>/dev/null
