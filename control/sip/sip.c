@@ -21,6 +21,10 @@
 #include <sofia-sip/su_log.h>
 #include <sofia-sip/su_tag_io.h>
 #include <sofia-sip/su_wait.h>
+#include <sofia-sip/tport_tag.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "sip.h"
 #include "sip_msg.h"
@@ -67,6 +71,7 @@ struct sip {
 	char local_ip[64];
 	char domain[256];
 	char proxy[300];
+	char tls_dir[64]; /* sip.transport tls: agent.pem and cafile.pem for sofia-sip */
 	struct sip_reg *regs;
 	struct sip_call *calls;
 	bool shutdown_done;
@@ -666,6 +671,81 @@ sip_poll(struct sip *s)
 		}
 }
 
+/* Append file `from` to fd; 0 or -1. */
+static int
+append_file(int fd, const char *from)
+{
+	char buf[4096];
+	ssize_t n;
+	int in = open(from, O_RDONLY | O_CLOEXEC), rc = 0;
+
+	if (in < 0)
+		return -1;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(fd, buf, (size_t)n) != n)
+			rc = -1;
+	if (n < 0)
+		rc = -1;
+	close(in);
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return rc;
+}
+
+/*
+ * sofia-sip reads TLS credentials from a folder: agent.pem (our key and
+ * certificate: https.key and https.cert) and cafile.pem (sip.tls_ca). A
+ * private one (0700, files 0600) under /tmp, removed at sip_destroy.
+ */
+static int
+tls_dir_make(struct sip *s, char *err, size_t errlen)
+{
+	const struct rtcg_config *cfg = s->cfg;
+	char path[128];
+	int fd, rc;
+
+	snprintf(s->tls_dir, sizeof(s->tls_dir), "/tmp/rtcgate-sip-tls-XXXXXX");
+	if (mkdtemp(s->tls_dir) == NULL) {
+		snprintf(err, errlen, "sip: cannot make a folder for TLS credentials: %s", strerror(errno));
+		s->tls_dir[0] = '\0';
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/agent.pem", s->tls_dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	rc = fd < 0 || append_file(fd, cfg->https.key) != 0 || append_file(fd, cfg->https.cert) != 0;
+	if (fd >= 0)
+		close(fd);
+	if (rc) {
+		snprintf(err, errlen, "sip: cannot read https.key and https.cert for SIP over TLS");
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/cafile.pem", s->tls_dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	rc = fd < 0 || append_file(fd, cfg->sip.tls_ca) != 0;
+	if (fd >= 0)
+		close(fd);
+	if (rc) {
+		snprintf(err, errlen, "sip.tls_ca: cannot read %s", cfg->sip.tls_ca);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+tls_dir_remove(struct sip *s)
+{
+	static const char *const files[] = { "agent.pem", "cafile.pem" };
+	char path[128];
+
+	if (s->tls_dir[0] == '\0')
+		return;
+	for (unsigned i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", s->tls_dir, files[i]);
+		unlink(path);
+	}
+	rmdir(s->tls_dir);
+	s->tls_dir[0] = '\0';
+}
+
 /* The proxy URI from sip.server: a sip:/sips: URI as given, else host[:port]. */
 static void
 proxy_uri(const struct rtcg_config *cfg, char *out, size_t len, char *host, size_t hostlen)
@@ -694,15 +774,11 @@ struct sip *
 sip_create(const struct rtcg_config *cfg, const struct sip_events *ev, char *err, size_t errlen)
 {
 	struct sip *s;
-	char bind[128], host[256];
+	char bind[128], sips[128] = "", host[256];
 	bool found = false;
 
 	if (cfg->sip.server[0] == '\0') {
 		snprintf(err, errlen, "sip.server is empty");
-		return NULL;
-	}
-	if (cfg->sip.transport == CONFIG_SIP_TLS) {
-		snprintf(err, errlen, "sip.transport tls is not supported yet: use udp or tcp");
 		return NULL;
 	}
 	s = calloc(1, sizeof(*s));
@@ -735,6 +811,11 @@ sip_create(const struct rtcg_config *cfg, const struct sip_events *ev, char *err
 		return NULL;
 	}
 	proxy_uri(cfg, s->proxy, sizeof(s->proxy), host, sizeof(host));
+	if (cfg->sip.transport == CONFIG_SIP_TLS && tls_dir_make(s, err, errlen) != 0) {
+		tls_dir_remove(s);
+		free(s);
+		return NULL;
+	}
 	snprintf(s->domain, sizeof(s->domain), "%s", cfg->sip.domain[0] ? cfg->sip.domain : host);
 	if (strchr(s->local_ip, ':') != NULL)
 		snprintf(bind, sizeof(bind), "sip:[%s]:%u", s->local_ip, cfg->sip.local_port);
@@ -750,7 +831,17 @@ sip_create(const struct rtcg_config *cfg, const struct sip_events *ev, char *err
 	}
 	/* One thread: the NUA stack runs inside su_root_step on the control lcore. */
 	su_root_threading(s->root, 0);
+	if (cfg->sip.transport == CONFIG_SIP_TLS) {
+		if (strchr(s->local_ip, ':') != NULL)
+			snprintf(sips, sizeof(sips), "sips:[%s]:%u", s->local_ip, cfg->sip.tls_port);
+		else
+			snprintf(sips, sizeof(sips), "sips:%s:%u", s->local_ip, cfg->sip.tls_port);
+	}
 	s->nua = nua_create(s->root, nua_callback, (nua_magic_t *)s, NUTAG_URL(bind),
+			    TAG_IF(sips[0], NUTAG_SIPS_URL(sips)),
+			    TAG_IF(sips[0], TPTAG_CERTIFICATE(s->tls_dir)),
+			    /* The server's certificate must chain to sip.tls_ca. */
+			    TAG_IF(sips[0], TPTAG_TLS_VERIFY_POLICY(TPTLS_VERIFY_OUT)),
 			    NUTAG_PROXY(s->proxy), NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOANSWER(0),
 			    NUTAG_AUTOACK(1), NUTAG_ENABLEINVITE(1),
 			    NUTAG_ALLOW("INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE"),
@@ -766,6 +857,7 @@ sip_create(const struct rtcg_config *cfg, const struct sip_events *ev, char *err
 	SLOG(INFO, "user agent on %s, outbound proxy %s, domain %s", bind, s->proxy, s->domain);
 	return s;
 fail:
+	tls_dir_remove(s);
 	if (s->root != NULL)
 		su_root_destroy(s->root);
 	su_home_deinit(s->home);
@@ -798,6 +890,7 @@ sip_destroy(struct sip *s)
 		reg_free(s->regs);
 	nua_destroy(s->nua);
 	su_root_destroy(s->root);
+	tls_dir_remove(s);
 	su_home_deinit(s->home);
 	su_deinit();
 	free(s);

@@ -199,6 +199,8 @@ struct rtcg_config {
 		int second_call; /* enum config_second_call */
 		uint32_t retry_max;
 		uint32_t transaction_timeout_ms;
+		uint32_t tls_port;
+		char tls_ca[CONFIG_PATH];
 	} sip;
 
 	struct {

@@ -270,6 +270,10 @@ static const struct cfg_field sip_keys[] = {
 	{ "second_call", CFG_ENUM, IN(sip, second_call), .choices = second_call_names,
 	  .def = "reject",
 	  .doc = "An INVITE for a user already in a call: reject (486 Busy Here) or allow (offer it to the browser)." },
+	{ "tls_port", CFG_UINT, IN(sip, tls_port), .min = 1, .max = 65535, .def = "5061",
+	  .doc = "Local SIP port for TLS (sip.transport tls), on the internal side." },
+	{ "tls_ca", CFG_PATH, IN(sip, tls_ca), .size = CONFIG_PATH, .def = "\"\"",
+	  .doc = "CA certificates (PEM) that the SIP server's certificate must chain to (sip.transport tls). The gateway presents https.cert and https.key." },
 	{ "transaction_timeout_ms", CFG_UINT, IN(sip, transaction_timeout_ms), .min = 1000,
 	  .max = 64000, .def = "32000",
 	  .doc = "How long a SIP request waits for a final response before it fails with 408 (RFC 3261's 64*T1)." },
@@ -537,6 +541,9 @@ config_validate(struct rtcg_config *cfg, struct cfg_ctx *ctx)
 	default:
 		break;
 	}
+	if (cfg->sip.transport == CONFIG_SIP_TLS && cfg->sip.tls_ca[0] == '\0')
+		cfg_error(ctx, "sip.tls_ca",
+			  "transport tls verifies the SIP server's certificate: name the CA file");
 	for (unsigned i = 0; i < cfg->auth.n_users; i++) {
 		if (!auth_hash_valid(cfg->auth.users[i].password_hash)) {
 			snprintf(path, sizeof(path), "auth.users[%u].password_hash", i);

@@ -4,12 +4,14 @@
 # port's wire side in a "browser" namespace (198.18.0.2), the internal
 # port's in a "sip" namespace holding Kamailio (198.19.0.2: registrar and
 # proxy for rtcgate.test with digest authentication, alice/alice-secret)
-# and room for sipp phones (198.19.0.3).
+# and room for sipp phones (198.19.0.3). Kamailio listens on UDP 5060 and
+# TLS 5061 (a certificate from the test's CA, $dir/ca.pem).
 #   bed_init TAG       namespaces ($gw $br $sp, runners $G $B $S), $dir,
 #                      the Kamailio config; every process in them dies
 #                      with the test
 #   bed_gateway [YAML] write gw.yaml (the base plus YAML lines), start the
 #                      gateway ($pid), move the wire sides, wait for /healthz
+#   bed_restart [--set K=V]...  stop it and start it again with overrides
 #   bed_kamailio       start Kamailio, wait until it listens
 #   tel CMD, metric NAME, wait_up
 bed_init() {
@@ -35,6 +37,27 @@ bed_init() {
 	# Kamailio: registrar and proxy for rtcgate.test. alice's password is
 	# alice-secret; REGISTERs and the gateway's INVITEs must authenticate;
 	# INVITEs from the gateway go to the sipp UAS, others to a registered user.
+	# A CA, and Kamailio's certificate from it, for SIP over TLS.
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=rtcgate-test-ca \
+		-keyout "$dir/ca.key" -out "$dir/ca.pem" 2>/dev/null
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=198.19.0.2 \
+		-keyout "$dir/kam.key" -out "$dir/kam.csr" 2>/dev/null
+	openssl x509 -req -in "$dir/kam.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial -days 2 \
+		-extfile <(printf 'subjectAltName=IP:198.19.0.2') -out "$dir/kam.pem" 2>/dev/null
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=another-ca \
+		-keyout "$dir/otherca.key" -out "$dir/otherca.pem" 2>/dev/null
+	cat > "$dir/kamailio-tls.cfg" <<-TLS
+	[server:default]
+	method = TLSv1.2+
+	verify_certificate = no
+	require_certificate = no
+	private_key = $dir/kam.key
+	certificate = $dir/kam.pem
+	[client:default]
+	method = TLSv1.2+
+	verify_certificate = no
+	require_certificate = no
+	TLS
 	cat > "$dir/kamailio.cfg" <<-'KAM'
 	#!KAMAILIO
 	debug=2
@@ -42,6 +65,8 @@ bed_init() {
 	fork=yes
 	children=2
 	listen=udp:198.19.0.2:5060
+	enable_tls=yes
+	listen=tls:198.19.0.2:5061
 	auto_aliases=no
 	alias="rtcgate.test"
 	loadpath "/usr/lib/x86_64-linux-gnu/kamailio/modules/"
@@ -57,9 +82,11 @@ bed_init() {
 	loadmodule "auth.so"
 	loadmodule "xlog.so"
 	loadmodule "kex.so"
+	loadmodule "tls.so"
+	modparam("tls", "config", "@DIR@/kamailio-tls.cfg")
 	modparam("usrloc", "db_mode", 0)
 	request_route {
-		xlog("L_INFO", "$rm $ru from $si\n");
+		xlog("L_INFO", "$rm $ru from $si over $pr\n");
 		if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
 		if (has_totag()) {
 			if (loose_route()) { t_relay(); exit; }
@@ -88,6 +115,7 @@ bed_init() {
 		t_relay();
 	}
 	KAM
+	sed -i "s|@DIR@|$dir|" "$dir/kamailio.cfg"
 }
 
 bed_gateway() {
@@ -107,14 +135,22 @@ webrtc: {echo: false}
 log: {level: debug}
 ${1:-}
 YAML
-	$G "$RTCGATE" -c "$dir/gw.yaml" > "$dir/gw.log" 2>&1 &
+	bed_start
+}
+
+# bed_start [ARGS]: the gateway on gw.yaml (log appended to gw.log), its
+# wire sides moved, up when /healthz answers.
+bed_start() {
+	local from=$(( $(cat "$dir/gw.log" 2>/dev/null | wc -l) + 1 ))
+	up() { tail -n "+$from" "$dir/gw.log" | grep -q running; }
+	$G "$RTCGATE" -c "$dir/gw.yaml" "$@" >> "$dir/gw.log" 2>&1 &
 	pid=$!; T_PIDS="$T_PIDS $pid"
 	for _ in $(seq 1 100); do
 		ip -n "$gw" link show "$pubif" >/dev/null 2>&1 && ip -n "$gw" link show "$intif" >/dev/null 2>&1 &&
-			grep -q running "$dir/gw.log" && break
+			up && break
 		sleep 0.1
 	done
-	grep -q running "$dir/gw.log" || { echo "FAIL the gateway did not come up:"; tail -5 "$dir/gw.log"; exit 1; }
+	up || { echo "FAIL the gateway did not come up:"; tail -5 "$dir/gw.log"; exit 1; }
 	ip -n "$gw" link set "$pubif" netns "$br"
 	ip -n "$br" addr add 198.18.0.2/24 dev "$pubif"
 	ip -n "$br" link set "$pubif" up
@@ -123,6 +159,17 @@ YAML
 	ip -n "$sp" addr add 198.19.0.3/24 dev "$intif"
 	ip -n "$sp" link set "$intif" up
 	check "the gateway answers on its public address" wait_up
+}
+
+bed_restart() {
+	kill -TERM "$pid"; wait_exit "$pid" 10 || kill -KILL "$pid"
+	# The wire sides go with the old TAPs; new ones of the same names come.
+	for _ in $(seq 1 100); do
+		ip -n "$br" link show "$pubif" >/dev/null 2>&1 || ip -n "$sp" link show "$intif" >/dev/null 2>&1 || break
+		sleep 0.1
+	done
+	echo "-- restart $*" >> "$dir/gw.log"
+	bed_start "$@"
 }
 
 bed_kamailio() {

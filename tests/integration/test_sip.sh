@@ -155,6 +155,50 @@ srtp=$(tshark -r "$dir/internal.pcapng" -d udp.port==6000,rtp -Y 'rtp && ip.src 
 	-T fields -e rtp.payload 2>/dev/null | head -50 | awk '{ if (length($0) == 320) ok++ } END { print ok + 0 }')
 check "tshark: PCMU payloads toward sipp are 160 bytes (20 ms), not SRTP-sized ($srtp of 50)" test "$srtp" -ge 45
 
+# A browser-like offer (ICE, DTLS fingerprint, rtcp-mux, PCMU): no browser
+# is needed to see the INVITE fail.
+offer=$(printf 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\na=fingerprint:sha-256 %s\r\na=setup:actpass\r\na=rtcp-mux\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n' \
+	"$(seq -s: 10 41 | sed 's/[0-9]*/AB/g')")
+place() { # place TO: POST a call with $offer as alice's session ($TOKEN, $SID); id in $CID
+	r -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+		-d "$(jq -n --arg sdp "$offer" --arg to "$1" '{to: $to, sdp: $sdp}')" "https://198.18.0.1:8443/v1/sessions/$SID/calls"
+	CID=$(jq -r .call "$dir/body" 2>/dev/null)
+}
+wait_event() { # wait_event TYPE: until the session has one (10 s); its reason/state in $ev
+	ev=""
+	for _ in $(seq 1 5); do
+		$B curl -sk --max-time 5 -H "Authorization: Bearer $TOKEN" -o "$dir/events" \
+			"https://198.18.0.1:8443/v1/sessions/$SID/events?timeout=2"
+		ev=$(jq -r --arg t "$1" '.events[] | select(.type == $t) | (.reason // .state)' "$dir/events" 2>/dev/null)
+		[ -n "$ev" ] && return 0
+	done
+	return 1
+}
+
+echo "== SIP over TLS"
+bed_restart --set sip.transport=tls --set sip.server=198.19.0.2:5061 --set "sip.tls_ca=$dir/ca.pem"
+r -H 'Content-Type: application/json' -d '{"user":"alice","password":"alice-secret"}' https://198.18.0.1:8443/v1/sessions
+TOKEN=$(jq -r .token "$dir/body"); SID=$(jq -r .session "$dir/body")
+check "TLS: alice signs in, registered over TLS ($code)" \
+	bash -c "[ $code = 201 ] && grep -q 'REGISTER sip:rtcgate.test from 198.19.0.1 over tls' '$dir/kamailio.log'"
+$S sipp -sf "$HERE/sipp/uas_echo.xml" -i 198.19.0.3 -p 5080 -m 1 -rtp_echo -mi 198.19.0.3 -mp 6000 \
+	-timeout 30s -nostdin > "$dir/uas-tls.out" 2>&1 &
+uas=$!; T_PIDS="$T_PIDS $uas"
+sleep 0.3
+place 1000
+wait_event answered
+check "TLS: a call through the TLS proxy is answered ($code, $ev)" \
+	bash -c "[ $code = 201 ] && [ '$ev' = active ] && grep -q 'INVITE sip:1000@rtcgate.test from 198.19.0.1 over tls' '$dir/kamailio.log'"
+r -H "Authorization: Bearer $TOKEN" -X DELETE "https://198.18.0.1:8443/v1/sessions/$SID/calls/$CID"
+T_STATUS=; wait_exit "$uas" 10
+check "TLS: hang-up reaches the phone (its scenario completes: exit ${T_STATUS:-none})" test "${T_STATUS:-1}" = 0
+r -H "Authorization: Bearer $TOKEN" -X DELETE "https://198.18.0.1:8443/v1/sessions/$SID"
+bed_restart --set sip.transport=tls --set sip.server=198.19.0.2:5061 --set "sip.tls_ca=$dir/otherca.pem"
+r -H 'Content-Type: application/json' -d '{"user":"alice","password":"alice-secret"}' https://198.18.0.1:8443/v1/sessions
+check "TLS: a server certificate from a CA other than sip.tls_ca is refused: no sign-in, 503 ($code, $(jq -r .error.code "$dir/body"))" \
+	test "$code,$(jq -r .error.code "$dir/body")" = "503,sip_unavailable"
+bed_restart
+
 echo "== malformed SIP"
 # Garbage, a request line without headers, an INVITE with a broken
 # Content-Length and one for nobody, straight at the gateway's SIP port.
@@ -194,12 +238,7 @@ TOKEN=$(jq -r .token "$dir/body"); SID=$(jq -r .session "$dir/body")
 check "alice signs in again ($code)" test "$code" = 201
 kill -TERM "$(cat "$dir/kamailio.pid")"
 for _ in $(seq 1 50); do kill -0 "$(cat "$dir/kamailio.pid")" 2>/dev/null || break; sleep 0.1; done
-# A browser-like offer (ICE, DTLS fingerprint, rtcp-mux, PCMU): no browser
-# is needed to see the INVITE fail.
-offer=$(printf 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\na=fingerprint:sha-256 %s\r\na=setup:actpass\r\na=rtcp-mux\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n' \
-	"$(seq -s: 10 41 | sed 's/[0-9]*/AB/g')")
-r -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-	-d "$(jq -n --arg sdp "$offer" '{to: "1001", sdp: $sdp}')" "https://198.18.0.1:8443/v1/sessions/$SID/calls"
+place 1001
 check "a call with the SIP server gone is still placed: 201 ($code)" test "$code" = 201
 t0=$(date +%s)
 ended=""
