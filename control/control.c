@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 #include <rte_log.h>
@@ -23,6 +24,7 @@ RTE_LOG_REGISTER(ctl_logtype, rtcgate.control, INFO);
 	rte_log(RTE_LOG_##level, ctl_logtype, "control: " fmt "\n", ##__VA_ARGS__)
 
 #define CTL_IDLE_SLEEP_US 100
+#define CTL_DRAIN_S 3
 
 struct ctl {
 	const struct rtcg_config *cfg;
@@ -254,6 +256,8 @@ ctl_run(struct ctl *ctl)
 {
 	const struct timeval idle = { 0, CTL_IDLE_SLEEP_US };
 
+	struct timespec t0, now;
+
 	while (!ctl->quit) {
 		event_base_loop(ctl->base, EVLOOP_NONBLOCK);
 		webrtc_poll(ctl->webrtc);
@@ -262,6 +266,19 @@ ctl_run(struct ctl *ctl)
 			event_base_loop(ctl->base, EVLOOP_ONCE);
 		}
 	}
+	/*
+	 * The goodbyes (BYE, un-REGISTER) while the workers and the exception
+	 * path still carry packets: at most CTL_DRAIN_S seconds.
+	 */
+	webrtc_shutdown(ctl->webrtc);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		event_base_loop(ctl->base, EVLOOP_NONBLOCK);
+		webrtc_poll(ctl->webrtc);
+		if (dp_control_poll(ctl->dp) == 0)
+			usleep(CTL_IDLE_SLEEP_US);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (!webrtc_shutdown_done(ctl->webrtc) && now.tv_sec - t0.tv_sec < CTL_DRAIN_S);
 	return 0;
 }
 

@@ -74,7 +74,7 @@ struct sip {
 	char tls_dir[64]; /* sip.transport tls: agent.pem and cafile.pem for sofia-sip */
 	struct sip_reg *regs;
 	struct sip_call *calls;
-	bool shutdown_done;
+	bool shutdown_started, shutdown_done;
 	uint64_t registrations_ok, registrations_failed, invites_out, invites_in, calls_failed,
 		bad_requests;
 };
@@ -867,20 +867,36 @@ fail:
 }
 
 void
-sip_destroy(struct sip *s)
+sip_shutdown(struct sip *s)
 {
-	uint64_t deadline;
-
-	if (s == NULL)
+	if (s == NULL || s->shutdown_started)
 		return;
-	for (struct sip_call *c = s->calls; c != NULL; c = c->next) {
+	s->shutdown_started = true;
+	for (struct sip_call *c = s->calls, *next; c != NULL; c = next) {
+		next = c->next;
 		c->owner = NULL;
 		if (!c->ended)
 			sip_hangup(c, 503);
 	}
 	for (struct sip_reg *r = s->regs; r != NULL; r = r->next)
 		r->owner = NULL;
-	nua_shutdown(s->nua);
+	nua_shutdown(s->nua); /* BYEs, un-REGISTERs; nua_r_shutdown says when done */
+}
+
+bool
+sip_shutdown_done(const struct sip *s)
+{
+	return s == NULL || s->shutdown_done;
+}
+
+void
+sip_destroy(struct sip *s)
+{
+	uint64_t deadline;
+
+	if (s == NULL)
+		return;
+	sip_shutdown(s);
 	deadline = now_ns() + SHUTDOWN_WAIT_S * 1000000000ull;
 	while (!s->shutdown_done && now_ns() < deadline)
 		su_root_step(s->root, 50);

@@ -64,7 +64,15 @@ struct sip_events {
 /* Bind the user agent; NULL with a one-line reason in err. */
 struct sip *sip_create(const struct rtcg_config *cfg, const struct sip_events *ev, char *err,
 		       size_t errlen);
-/* Unregister, end every call, wait (bounded) for the stack to shut down. */
+/*
+ * Start saying goodbye: BYE or CANCEL every call, un-REGISTER everyone (no
+ * callback names an owner after this). The control loop keeps running,
+ * packets keep flowing through the exception path, until
+ * sip_shutdown_done() or its patience ends.
+ */
+void sip_shutdown(struct sip *s);
+bool sip_shutdown_done(const struct sip *s);
+/* sip_shutdown() if not yet, wait for it (bounded), free everything. */
 void sip_destroy(struct sip *s);
 /* Run what is due (timers, sockets); cheap to call from the control loop. */
 void sip_poll(struct sip *s);

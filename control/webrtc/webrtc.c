@@ -1413,6 +1413,22 @@ ev_call_ended(void *owner, int status, const char *reason)
 }
 
 void
+webrtc_shutdown(struct webrtc *w)
+{
+	if (w == NULL)
+		return;
+	while (w->legs != NULL)
+		end_leg(w->legs, "shutdown");
+	sip_shutdown(w->sip);
+}
+
+bool
+webrtc_shutdown_done(const struct webrtc *w)
+{
+	return w == NULL || sip_shutdown_done(w->sip);
+}
+
+void
 webrtc_poll(struct webrtc *w)
 {
 	if (w->sip != NULL)

@@ -28,6 +28,9 @@ struct webrtc *webrtc_create(struct event_base *base, const struct rtcg_config *
 void webrtc_destroy(struct webrtc *w);
 /* The SIP stack's share of the control loop (timers, sockets). */
 void webrtc_poll(struct webrtc *w);
+/* End every call and start the SIP side's goodbyes (see sip_shutdown). */
+void webrtc_shutdown(struct webrtc *w);
+bool webrtc_shutdown_done(const struct webrtc *w);
 
 /* Append the WebRTC side's counters to /metrics (Prometheus text). */
 void webrtc_write_metrics(const struct webrtc *w, struct evbuffer *out);

@@ -332,6 +332,8 @@ stop_gw
 echo "== configuration"
 out=$("$RTCGATE" --check-config "$dir/gw.yaml" --set auth.mode=sip 2>&1)
 check "auth.mode sip without sip.server is refused at load, naming the key" grep -q "auth.mode.*'sip' sign-in" <<<"$out"
+out=$("$RTCGATE" --check-config "$dir/gw.yaml" --set sip.transport=tls --set sip.server=198.19.0.2 2>&1)
+check "sip.transport tls without sip.tls_ca is refused, naming the key" grep -q "sip.tls_ca: transport tls verifies" <<<"$out"
 out=$("$RTCGATE" --check-config "$dir/gw.yaml" --set 'auth.users=[{name: bob, password_hash: plain}]' 2>&1)
 check "a password that is no hash is refused, naming the key" grep -q 'auth.users\[0\].password_hash: not a password hash' <<<"$out"
 finish
