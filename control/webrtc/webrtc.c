@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* webrtc.c - SDP answers, ICE-lite, DTLS-SRTP and the echo endpoint. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,9 @@ static const char *const passthrough_codecs[] = {
 };
 
 #define SIP_SDP_MAX 4096
+#define DTMF_QUEUE 32
+#define DTMF_STEP_MS 40	  /* RFC 4733 packets of one event, 40 ms apart */
+#define DTMF_EVENT_SAMPLES 800 /* 100 ms at 8 kHz */
 #define NEIGHBOUR_TRIES 100 /* every 20 ms: 2 s for ARP or neighbour discovery */
 
 struct leg {
@@ -74,6 +78,12 @@ struct leg {
 	uint64_t sip_sess_id, sip_version;
 	bool local_hold, remote_hold;
 	time_t ring_deadline;	  /* inbound, until the browser answers */
+	/* RFC 4733 digits the gateway sends toward the phone (POST .../dtmf). */
+	char dtmf_q[DTMF_QUEUE + 1];
+	unsigned dtmf_step;	  /* packets sent of dtmf_q[0]'s event */
+	uint32_t dtmf_ssrc, dtmf_ts;
+	uint16_t dtmf_seq;
+	struct event *dtmf_timer;
 	struct leg *next;
 };
 
@@ -983,6 +993,8 @@ leg_free(struct leg *l)
 		event_free(l->dtls_timer);
 	if (l->neigh_timer != NULL)
 		event_free(l->neigh_timer);
+	if (l->dtmf_timer != NULL)
+		event_free(l->dtmf_timer);
 	if (l->call != NULL)
 		api_call_set_backend_data(l->call, NULL);
 	free(l->browser_offer);
@@ -1179,6 +1191,102 @@ out:
 	return rc;
 }
 
+/* The telephone-event payload type to send with: the one at the audio codec's clock. */
+static int
+te_pt(const struct leg *l)
+{
+	uint32_t clock = 8000;
+	int pt = -1;
+
+	for (unsigned i = 0; i < l->n_codecs; i++)
+		if (strcasecmp(l->codecs[i].name, "telephone-event") != 0) {
+			clock = l->codecs[i].clock;
+			break;
+		}
+	for (unsigned i = 0; i < l->n_codecs; i++)
+		if (strcasecmp(l->codecs[i].name, "telephone-event") == 0 &&
+		    (pt < 0 || l->codecs[i].clock == clock))
+			pt = l->codecs[i].pt;
+	return pt;
+}
+
+static uint8_t
+dtmf_event_code(char d)
+{
+	const char *p = strchr("0123456789*#ABCD", d);
+
+	return p != NULL ? (uint8_t)(p - "0123456789*#ABCD") : 0;
+}
+
+/*
+ * One RFC 4733 packet of the event for dtmf_q[0]: the first with the
+ * marker bit, then growing durations, then the end (E bit) three times;
+ * a stream of our own (SSRC, sequence, timestamp) toward the phone's RTP
+ * address, from the call's internal media port.
+ */
+static void
+on_dtmf_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct leg *l = arg;
+	struct webrtc *w = l->w;
+	uint8_t pkt[16];
+	int pt = te_pt(l);
+	unsigned step = l->dtmf_step;
+	bool end = step >= 2;
+	uint16_t dur = end ? DTMF_EVENT_SAMPLES : (uint16_t)(160u * (step * 2 + 1));
+	uint32_t v;
+	struct timeval tv = { 0, DTMF_STEP_MS * 1000 };
+
+	if (l->dtmf_q[0] == '\0' || pt < 0 || !l->have_int_remote || !l->int_have_mac)
+		return;
+	pkt[0] = 0x80;
+	pkt[1] = (uint8_t)((step == 0 ? 0x80 : 0) | pt);
+	pkt[2] = l->dtmf_seq >> 8;
+	pkt[3] = l->dtmf_seq & 0xff;
+	l->dtmf_seq++;
+	v = htonl(l->dtmf_ts);
+	memcpy(pkt + 4, &v, 4);
+	v = htonl(l->dtmf_ssrc);
+	memcpy(pkt + 8, &v, 4);
+	pkt[12] = dtmf_event_code(l->dtmf_q[0]);
+	pkt[13] = (uint8_t)((end ? 0x80 : 0) | 10); /* E bit, volume -10 dBm0 */
+	pkt[14] = dur >> 8;
+	pkt[15] = dur & 0xff;
+	dp_send_udp(w->dp, w->int_port_idx, w->family, w->int_ip, l->int_port, l->int_ip,
+		    l->int_rport, l->int_mac, pkt, sizeof(pkt));
+	if (++l->dtmf_step >= 5) { /* start, 2 updates... the end sent 3 times: next digit */
+		memmove(l->dtmf_q, l->dtmf_q + 1, strlen(l->dtmf_q));
+		l->dtmf_step = 0;
+		l->dtmf_ts += DTMF_EVENT_SAMPLES + 400; /* and 50 ms of silence */
+	}
+	if (l->dtmf_q[0] != '\0')
+		evtimer_add(l->dtmf_timer, &tv);
+}
+
+/* Queue digits as RFC 4733 events; -1 when this call cannot carry them. */
+static int
+dtmf_rfc4733(struct leg *l, const char *digits)
+{
+	size_t have = strlen(l->dtmf_q);
+
+	if (te_pt(l) < 0 || !l->installed || !l->int_have_mac)
+		return -1;
+	if (l->dtmf_timer == NULL) {
+		l->dtmf_timer = evtimer_new(l->w->base, on_dtmf_timer, l);
+		if (l->dtmf_timer == NULL)
+			return -1;
+		RAND_bytes((unsigned char *)&l->dtmf_ssrc, sizeof(l->dtmf_ssrc));
+		RAND_bytes((unsigned char *)&l->dtmf_seq, sizeof(l->dtmf_seq));
+		RAND_bytes((unsigned char *)&l->dtmf_ts, sizeof(l->dtmf_ts));
+	}
+	snprintf(l->dtmf_q + have, sizeof(l->dtmf_q) - have, "%s", digits);
+	for (char *p = l->dtmf_q; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	if (have == 0)
+		on_dtmf_timer(-1, 0, l);
+	return 0;
+}
+
 static int
 be_dtmf(void *arg, struct api_call *c, const char *digits, char *err, size_t errlen)
 {
@@ -1189,6 +1297,8 @@ be_dtmf(void *arg, struct api_call *c, const char *digits, char *err, size_t err
 		api_call_dtmf_received(c, digits);
 		return 0;
 	}
+	if (l != NULL && l->w->cfg->sip.dtmf == CONFIG_DTMF_RFC4733 && dtmf_rfc4733(l, digits) == 0)
+		return 0;
 	if (l == NULL || sip_send_dtmf(l->sc, digits) != 0) {
 		snprintf(err, errlen, "the call is not established on the SIP side");
 		return -ENOTCONN;

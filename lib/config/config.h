@@ -77,6 +77,7 @@ struct config_user {
 };
 
 enum config_second_call { CONFIG_SECOND_CALL_REJECT, CONFIG_SECOND_CALL_ALLOW };
+enum config_sip_dtmf { CONFIG_DTMF_RFC4733, CONFIG_DTMF_INFO };
 
 enum config_sip_transport {
 	CONFIG_SIP_UDP,
@@ -201,6 +202,7 @@ struct rtcg_config {
 		uint32_t transaction_timeout_ms;
 		uint32_t tls_port;
 		char tls_ca[CONFIG_PATH];
+		int dtmf; /* enum config_sip_dtmf */
 	} sip;
 
 	struct {

@@ -23,6 +23,7 @@ static const char *const role_names[] = { "public", "internal", "both", NULL };
 static const char *const auth_names[] = { "static", "token", "sip", NULL };
 static const char *const transport_names[] = { "udp", "tcp", "tls", NULL };
 static const char *const second_call_names[] = { "reject", "allow", NULL };
+static const char *const dtmf_names[] = { "rfc4733", "info", NULL };
 /* The order of enum rtcg_srtp_profile (lib/srtp), which config does not link. */
 static const char *const profile_names[] = {
 	"AES_CM_128_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32", "AEAD_AES_128_GCM",
@@ -277,6 +278,8 @@ static const struct cfg_field sip_keys[] = {
 	{ "transaction_timeout_ms", CFG_UINT, IN(sip, transaction_timeout_ms), .min = 1000,
 	  .max = 64000, .def = "32000",
 	  .doc = "How long a SIP request waits for a final response before it fails with 408 (RFC 3261's 64*T1)." },
+	{ "dtmf", CFG_ENUM, IN(sip, dtmf), .choices = dtmf_names, .def = "rfc4733",
+	  .doc = "How POST .../dtmf reaches the SIP side: rfc4733 (telephone-events the gateway sends in the RTP toward the phone, when telephone-event was negotiated; else INFO) or info (SIP INFO, application/dtmf-relay)." },
 	{ "retry_max_seconds", CFG_UINT, IN(sip, retry_max), .min = 2, .max = 3600, .def = "60",
 	  .doc = "A registration the server stopped accepting is retried with back-off (1 s, doubling) up to this interval." },
 	END

@@ -9,8 +9,9 @@
 #   bed_init TAG       namespaces ($gw $br $sp, runners $G $B $S), $dir,
 #                      the Kamailio config; every process in them dies
 #                      with the test
-#   bed_gateway [YAML] write gw.yaml (the base plus YAML lines), start the
-#                      gateway ($pid), move the wire sides, wait for /healthz
+#   bed_gateway [YAML [ARGS]]  write gw.yaml (the base plus YAML lines), start
+#                      the gateway ($pid, ARGS such as --set K=V), move the
+#                      wire sides, wait for /healthz
 #   bed_restart [--set K=V]...  stop it and start it again with overrides
 #   bed_kamailio       start Kamailio, wait until it listens
 #   tel CMD, metric NAME, wait_up
@@ -135,7 +136,8 @@ webrtc: {echo: false}
 log: {level: debug}
 ${1:-}
 YAML
-	bed_start
+	shift || true
+	bed_start "$@"
 }
 
 # bed_start [ARGS]: the gateway on gw.yaml (log appended to gw.log), its
