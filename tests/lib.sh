@@ -36,6 +36,18 @@ netns_pair() {
 	ip -n "$1" link set lo up && ip -n "$2" link set lo up
 }
 
+# no_ipv6 NS...: no IPv6 on interfaces made or moved into these namespaces
+# from now on. Where headless Chromium runs: an IPv6 link-local address
+# finishing duplicate address detection is an address change to Chromium,
+# which then aborts requests in flight with ERR_NETWORK_CHANGED (seen as a
+# failed first fetch now and then).
+no_ipv6() {
+	for ns in "$@"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 || return 1
+	done
+}
+
 # A TCP port free on 127.0.0.1 now.
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'

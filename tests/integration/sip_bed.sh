@@ -23,6 +23,7 @@ bed_init() {
 	pubif=${tag}p$$; intif=${tag}i$$
 	on_exit "${KEEP:+: }rm -rf $dir"
 	netns_pair "$gw" "$br" || exit 1
+	no_ipv6 "$gw" "$br" || exit 1
 	ip netns add "$sp" || exit 1
 	on_exit "ip netns del $sp"
 	ip -n "$sp" link set lo up

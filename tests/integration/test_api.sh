@@ -21,6 +21,7 @@ gw=rtcg-agw$$; peer=rtcg-apeer$$
 prefix=rtcg-api-$$
 on_exit "${KEEP:+: }rm -rf $dir"
 netns_pair "$gw" "$peer" || exit 1
+no_ipv6 "$gw" "$peer" || exit 1
 G="ip netns exec $gw"
 P="ip netns exec $peer"
 API=https://127.0.0.1:8443

@@ -110,6 +110,16 @@ $S sipp 198.19.0.2:5060 -sf "$HERE/sipp/uac_call.xml" -i 198.19.0.3 -p 5070 -m 1
 	-mi 198.19.0.3 -mp 6100 -timeout 60s -nostdin -trace_err -trace_msg \
 	-message_file "$dir/uac.msg" -error_file "$dir/uac.err" > "$dir/uac.out" 2>&1 &
 uac=$!; T_PIDS="$T_PIDS $uac"
+# While alice is in that call, a second caller: sip.second_call reject.
+for _ in $(seq 1 100); do
+	[ "$($G curl -sk https://127.0.0.1:8444/v1/admin/calls | jq -r '[.calls[].state] | join(",")')" = active ] && break
+	sleep 0.1
+done
+$S sipp 198.19.0.2:5060 -sf "$HERE/sipp/uac_busy.xml" -i 198.19.0.3 -p 5071 -m 1 -mi 198.19.0.3 -mp 6200 \
+	-timeout 15s -nostdin -trace_msg -message_file "$dir/busy.msg" > "$dir/busy.out" 2>&1
+busy=$?
+check "in: a second INVITE for alice while she is in a call gets 486 Busy Here (sip.second_call reject; sipp exit $busy)" \
+	bash -c "[ $busy = 0 ] && grep -q '^SIP/2.0 486' '$dir/busy.msg'"
 result in 45
 check "in: the page finished without a script error ($(R '.error // "none"'))" test "$(R '.error // "none"')" = none
 check "in: the incoming event carries a WebRTC offer (ICE-lite, actpass, PCMU/PCMA/telephone-event)" \

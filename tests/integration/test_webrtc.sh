@@ -20,6 +20,7 @@ gw=rtcg-wgw$$; br=rtcg-wbr$$
 prefix=rtcg-webrtc-$$
 on_exit "${KEEP:+: }rm -rf $dir"
 netns_pair "$gw" "$br" || exit 1
+no_ipv6 "$gw" "$br" || exit 1
 G="ip netns exec $gw"
 B="ip netns exec $br"
 HASH=$(printf 'agent-password\n' | "$RTCGATE" --hash-password)
