@@ -13,23 +13,13 @@ from page_server import serve
 PAGE = """<!doctype html><html><body><script>
 const p = new URLSearchParams(location.search);
 const api = p.get('api');
-async function attempt(name, url, opts) {
+async function one(name, url, opts) {
   try {
     const r = await fetch(url, opts);
     return name + ' status=' + r.status + ' body=' + (await r.text()).trim();
   } catch (e) {
     return name + ' blocked=' + e.name;
   }
-}
-// A network error and a CORS refusal look alike to a page (TypeError), so
-// one is retried once: a refusal repeats, a dropped first connection
-// (seen once in a while on a freshly started headless Chromium) does not.
-async function one(name, url, opts) {
-  const first = await attempt(name, url, opts);
-  if (!first.includes(' blocked='))
-    return first;
-  await new Promise(r => setTimeout(r, 300));
-  return (await attempt(name, url, opts)) + ' (retried)';
 }
 (async () => {
   const out = [];
