@@ -4,8 +4,8 @@
 # port's wire side in a "browser" namespace (198.18.0.2), the internal
 # port's in a "sip" namespace holding Kamailio (198.19.0.2: registrar and
 # proxy for rtcgate.test with digest authentication, alice/alice-secret)
-# and room for sipp phones (198.19.0.3). Kamailio listens on UDP 5060 and
-# TLS 5061 (a certificate from the test's CA, $dir/ca.pem).
+# and room for sipp phones (198.19.0.3). Kamailio listens on UDP and TCP
+# 5060 and TLS 5061 (a certificate from the test's CA, $dir/ca.pem).
 #   bed_init TAG       namespaces ($gw $br $sp, runners $G $B $S), $dir,
 #                      the Kamailio config; every process in them dies
 #                      with the test
@@ -67,6 +67,7 @@ bed_init() {
 	fork=yes
 	children=2
 	listen=udp:198.19.0.2:5060
+	listen=tcp:198.19.0.2:5060
 	enable_tls=yes
 	listen=tls:198.19.0.2:5061
 	auto_aliases=no

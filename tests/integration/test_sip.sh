@@ -188,6 +188,14 @@ wait_event() { # wait_event TYPE: until the session has one (10 s); its reason/s
 	return 1
 }
 
+echo "== SIP over TCP"
+bed_restart --set sip.transport=tcp
+r -H 'Content-Type: application/json' -d '{"user":"alice","password":"alice-secret"}' https://198.18.0.1:8443/v1/sessions
+TOKEN=$(jq -r .token "$dir/body"); SID=$(jq -r .session "$dir/body")
+check "TCP: alice signs in, registered over TCP ($code)" \
+	bash -c "[ $code = 201 ] && grep -q 'REGISTER sip:rtcgate.test from 198.19.0.1 over tcp' '$dir/kamailio.log'"
+r -H "Authorization: Bearer $TOKEN" -X DELETE "https://198.18.0.1:8443/v1/sessions/$SID"
+
 echo "== SIP over TLS"
 bed_restart --set sip.transport=tls --set sip.server=198.19.0.2:5061 --set "sip.tls_ca=$dir/ca.pem"
 r -H 'Content-Type: application/json' -d '{"user":"alice","password":"alice-secret"}' https://198.18.0.1:8443/v1/sessions

@@ -98,7 +98,7 @@ TEST(config_full_values)
 		"    - https://agent.example.com\n"
 		"    - http://*.example.org:8080\n"
 		"auth: {mode: token, token_secret: 0123456789abcdef0123}\n"
-		"sip: {server: 198.19.0.10:5060, transport: tls}\n"
+		"sip: {server: 198.19.0.10:5060, transport: tls, tls_ca: /etc/ssl/certs/ca-certificates.crt}\n"
 		"log: {level: debug}\n");
 
 	for (unsigned i = 0; i < errs.n; i++)
@@ -115,6 +115,7 @@ TEST(config_full_values)
 	CHECK(strcmp(cfg->https.listen[0].text, "[::1]:9443") == 0);
 	CHECK(cfg->cors.n_domain_whitelist == 2);
 	CHECK(cfg->auth.mode == CONFIG_AUTH_TOKEN && cfg->sip.transport == CONFIG_SIP_TLS);
+	CHECK(strcmp(cfg->sip.tls_ca, "/etc/ssl/certs/ca-certificates.crt") == 0);
 	config_free(cfg);
 }
 
