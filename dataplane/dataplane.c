@@ -206,6 +206,24 @@ dp_create(const struct rtcg_config *cfg, char *err, size_t errlen)
 	}
 	if (dp_telemetry_register(dp) != 0)
 		DP_LOG(WARNING, "telemetry commands /rtcgate/* already registered");
+	/* Software RSS rings: one per worker and spread port, any worker may fill it. */
+	for (unsigned p = 0; p < dp->n_ports; p++) {
+		if (!dp->ports[p].sw_rss)
+			continue;
+		for (unsigned w = 0; w < dp->n_workers; w++) {
+			char name[RTE_RING_NAMESIZE];
+
+			snprintf(name, sizeof(name), "rtcg_sw%u_%u", p, w);
+			dp->workers[w].swq[p] = rte_ring_create(name, 2048, rte_socket_id(),
+								RING_F_SC_DEQ);
+			if (dp->workers[w].swq[p] == NULL) {
+				snprintf(err, errlen, "dataplane: cannot create the software RSS ring %s: %s",
+					 name, rte_strerror(rte_errno));
+				rc = -ENOMEM;
+				goto fail;
+			}
+		}
+	}
 	/* Queue q of a port goes to worker q mod n: each queue has one owner. */
 	for (unsigned p = 0; p < dp->n_ports; p++) {
 		for (uint16_t q = 0; q < dp->ports[p].nb_rxq; q++) {
@@ -299,8 +317,17 @@ dp_destroy(struct dp *dp)
 	}
 	dp_sessions_free(dp);
 	dp_bans_free(dp);
-	for (unsigned w = 0; dp->workers != NULL && w < dp->n_workers; w++)
+	for (unsigned w = 0; dp->workers != NULL && w < dp->n_workers; w++) {
 		rtcg_srtp_engine_destroy(dp->workers[w].srtp);
+		for (unsigned p = 0; p < DP_MAX_PORTS; p++) {
+			struct rte_ring *r = dp->workers[w].swq[p];
+			struct rte_mbuf *m;
+
+			while (r != NULL && rte_ring_dequeue(r, (void **)&m) == 0)
+				rte_pktmbuf_free(m);
+			rte_ring_free(r);
+		}
+	}
 	rte_free(dp->qsv);
 	rte_mempool_free(dp->pool);
 	rte_free(dp->workers);
@@ -355,8 +382,13 @@ dp_totals(const struct dp *dp, struct dp_totals *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->tsc_hz = rte_get_tsc_hz();
-	for (unsigned w = 0; w < dp->n_workers; w++)
+	out->n_workers = dp->n_workers;
+	for (unsigned w = 0; w < dp->n_workers; w++) {
 		dp_lcore_totals_add(out, &dp->workers[w].stats);
+		out->relayed_by_worker[w] = dp->workers[w].stats.relayed[DP_TO_INTERNAL] +
+					    dp->workers[w].stats.relayed[DP_TO_PUBLIC];
+		out->spread += dp->workers[w].stats.spread;
+	}
 }
 
 void

@@ -94,6 +94,9 @@ struct dp_totals {
 	uint64_t busy_cycles, idle_cycles;
 	uint64_t busy_pkts; /* packets handled in busy poll rounds */
 	uint64_t tsc_hz;
+	unsigned n_workers;
+	uint64_t relayed_by_worker[CONFIG_MAX_WORKERS]; /* both directions */
+	uint64_t spread; /* packets a worker handed to another (software RSS) */
 };
 
 /*

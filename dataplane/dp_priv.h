@@ -36,6 +36,12 @@ struct dp_port {
 	struct rte_ether_addr mac;
 	bool started;
 	bool tx_ip_cksum, tx_udp_cksum; /* offloads the port does for us */
+	/*
+	 * Software RSS: the port has fewer rx queues than workers, or no RSS.
+	 * The worker that owns its one rx queue spreads packets by a 5-tuple
+	 * hash over the workers' swq rings, so each flow keeps one worker.
+	 */
+	bool sw_rss;
 	/* Media port ranges this port answers, host order; max 0: none. */
 	uint16_t pub_min, pub_max, int_min, int_max;
 	/* Exception path: the kernel TAP twin, and packets waiting for it. */
@@ -64,6 +70,7 @@ struct dp_lcore_stats {
 	uint64_t drops[DP_DROP_MAX];
 	uint64_t busy_cycles, idle_cycles;
 	uint64_t busy_pkts; /* packets handled in busy iterations (== rx) */
+	uint64_t spread;    /* software RSS: packets handed to another worker */
 } __rte_cache_aligned;
 
 /*
@@ -78,6 +85,7 @@ struct dp_lcore_conf {
 	struct dp_rxq rxq[DP_MAX_RXQ];
 	uint32_t idle_sleep_us;
 	struct rtcg_srtp_engine *srtp;
+	struct rte_ring *swq[DP_MAX_PORTS]; /* software RSS: packets of port p for us (MP/SC) */
 	struct dp_lcore_stats stats;
 } __rte_cache_aligned;
 

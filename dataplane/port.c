@@ -49,11 +49,20 @@ dp_port_setup(struct dp *dp, unsigned idx, char *err, size_t errlen)
 		PORT_ERR("cannot read device info: %s", rte_strerror(-rc));
 		return rc;
 	}
-	if (info.max_rx_queues < nb_rxq || info.max_tx_queues < nb_txq) {
-		PORT_ERR("%s offers %u rx / %u tx queues; %u workers need %u / %u", info.driver_name, info.max_rx_queues, info.max_tx_queues,
-		       dp->n_workers, nb_rxq, nb_txq);
+	if (info.max_tx_queues < nb_txq) {
+		PORT_ERR("%s offers %u tx queues; %u workers and the control lcore need %u", info.driver_name,
+			 info.max_tx_queues, dp->n_workers, nb_txq);
 		return -EINVAL;
 	}
+	/*
+	 * Fewer rx queues than workers, or several without RSS to fill them
+	 * (net_tap: its queues follow the kernel's, kept): one rx queue, and
+	 * the worker owning it spreads packets in software.
+	 */
+	port->sw_rss = nb_rxq > 1 && strcmp(info.driver_name, "net_tap") != 0 &&
+		       (info.max_rx_queues < nb_rxq || info.flow_type_rss_offloads == 0);
+	if (port->sw_rss)
+		nb_rxq = 1;
 	if (nb_rxq > 1 && info.flow_type_rss_offloads != 0) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
@@ -129,6 +138,10 @@ dp_port_setup(struct dp *dp, unsigned idx, char *err, size_t errlen)
 		port->int_min = (uint16_t)dp->cfg->media.internal_ports.min;
 		port->int_max = (uint16_t)dp->cfg->media.internal_ports.max;
 	}
+	if (port->sw_rss)
+		DP_LOG(INFO, "port %s: %s has %u rx queue(s)%s for %u workers: software RSS",
+		       pc->name, info.driver_name, info.max_rx_queues,
+		       info.flow_type_rss_offloads ? "" : " and no RSS", dp->n_workers);
 	DP_LOG(INFO, "port %s: %s (port %u, driver %s), role %s, %u rx / %u tx queues%s%s",
 	       pc->name, name, port->port_id, info.driver_name,
 	       config_role_name(pc->role), nb_rxq, nb_txq,

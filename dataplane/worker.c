@@ -11,6 +11,7 @@
 
 #include <rte_cycles.h>
 #include <rte_ether.h>
+#include <rte_hash_crc.h>
 #include <rte_ip.h>
 #include <rte_lcore.h>
 #include <rte_prefetch.h>
@@ -496,6 +497,75 @@ dp_worker_burst_once(struct dp *dp, unsigned w, unsigned port, struct rte_mbuf *
 	worker_burst(dp, &dp->workers[w], port, pkts, n);
 }
 
+/*
+ * Software RSS: which worker a packet belongs to, by a hash of its UDP
+ * 5-tuple (the same for every packet of a flow, so each direction of a
+ * session stays with one worker). Anything else stays where it arrived.
+ */
+static inline unsigned
+sw_rss_target(const struct rte_mbuf *m, unsigned n_workers, unsigned self)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const uint8_t *l3 = (const uint8_t *)(eth + 1);
+	uint32_t h, ports;
+
+	if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) &&
+	    m->data_len >= sizeof(*eth) + 28) {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)l3;
+		size_t hl = rte_ipv4_hdr_len(ip);
+
+		if (ip->next_proto_id != IPPROTO_UDP || m->data_len < sizeof(*eth) + hl + 8)
+			return self;
+		memcpy(&ports, l3 + hl, 4); /* source and destination port */
+		h = rte_hash_crc_4byte(ip->src_addr, ip->dst_addr);
+		h = rte_hash_crc_4byte(ports, h);
+	} else if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6) &&
+		   m->data_len >= sizeof(*eth) + 48) {
+		const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)l3;
+
+		if (ip->proto != IPPROTO_UDP)
+			return self;
+		memcpy(&ports, l3 + sizeof(*ip), 4);
+		h = rte_hash_crc(ip->src_addr, 32, 0); /* source and destination */
+		h = rte_hash_crc_4byte(ports, h);
+	} else {
+		return self;
+	}
+	return h % n_workers;
+}
+
+/* Keep our share of a burst, hand the rest to their workers' rings. */
+static uint16_t
+sw_rss_spread(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_mbuf **pkts,
+	      uint16_t n)
+{
+	struct rte_mbuf *out[CONFIG_MAX_WORKERS][DP_BURST];
+	uint16_t cnt[CONFIG_MAX_WORKERS] = { 0 }, keep = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		unsigned t = sw_rss_target(pkts[i], dp->n_workers, lc->index);
+
+		if (t == lc->index)
+			pkts[keep++] = pkts[i];
+		else
+			out[t][cnt[t]++] = pkts[i];
+	}
+	for (unsigned t = 0; t < dp->n_workers; t++) {
+		unsigned q;
+
+		if (cnt[t] == 0)
+			continue;
+		q = rte_ring_mp_enqueue_burst(dp->workers[t].swq[pidx], (void **)out[t], cnt[t],
+					      NULL);
+		lc->stats.spread += q;
+		if (q < cnt[t]) {
+			lc->stats.drops[DP_DROP_SPREAD_FULL] += cnt[t] - q;
+			rte_pktmbuf_free_bulk(&out[t][q], cnt[t] - q);
+		}
+	}
+	return keep;
+}
+
 int
 dp_worker_main(void *arg)
 {
@@ -525,7 +595,21 @@ dp_worker_main(void *arg)
 				continue;
 			lc->stats.rx += n;
 			total += n;
-			worker_burst(dp, lc, lc->rxq[i].port, pkts, n);
+			if (dp->ports[lc->rxq[i].port].sw_rss)
+				n = sw_rss_spread(dp, lc, lc->rxq[i].port, pkts, n);
+			if (n != 0)
+				worker_burst(dp, lc, lc->rxq[i].port, pkts, n);
+		}
+		for (unsigned p = 0; p < dp->n_ports; p++) {
+			unsigned n;
+
+			if (lc->swq[p] == NULL)
+				continue;
+			n = rte_ring_sc_dequeue_burst(lc->swq[p], (void **)pkts, DP_BURST, NULL);
+			if (n == 0)
+				continue;
+			total += n;
+			worker_burst(dp, lc, p, pkts, (uint16_t)n);
 		}
 		/* Every pointer into the session and ban tables is dropped here. */
 		rte_rcu_qsbr_quiescent(dp->qsv, lc->index);

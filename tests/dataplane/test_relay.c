@@ -730,23 +730,31 @@ test_churn(void)
 	CHECK(dp_session_count(dp) == 0, "churn: table empty at the end");
 }
 
+/* %s: the lcores line (one worker, or two sharing one rx queue per port). */
 static const char *CONFIG =
 	"eal: {no_huge: true, memory_mb: 512, no_pci: true}\n"
-	"lcores: {control: 0, workers: [1]}\n"
+	"%s\n"
 	"ports:\n"
 	"  - {name: tpub, device: net_ring_rpub, role: public, addresses: [198.18.0.1/24, \"2001:2::1/64\"]}\n"
 	"  - {name: tint, device: net_ring_rint, role: internal, addresses: [198.19.0.1/24]}\n"
 	"dataplane: {mbufs: 16383, max_sessions: 256}\n";
 
+/*
+ * test_relay [2]: with 2, two workers share each port's single rx queue
+ * (ring ports have one): the software RSS path, on lcores mapped onto
+ * whatever CPUs there are.
+ */
 int
 main(int argc, char **argv)
 {
-	char prefix[64], err[300];
-	char *eal[] = { argv[0], "-l", "0,1", "--no-huge", "-m", "512", "--no-pci", "--file-prefix",
+	unsigned workers = argc > 1 && strcmp(argv[1], "2") == 0 ? 2 : 1;
+	char prefix[64], err[300], config[1024];
+	char *eal[] = { argv[0], "--lcores", workers == 2 ? "0@(0-1),1@(0-1),2@(0-1)" : "0,1",
+			"--no-huge", "-m", "512", "--no-pci", "--file-prefix",
 			prefix, "--log-level", "pmd.net.tap:crit", NULL };
 	struct config_errors errs;
 	struct rtcg_config *cfg;
-	struct rte_ring *pub_tx[2], *int_tx[2];
+	struct rte_ring *pub_tx[3], *int_tx[3];
 
 	snprintf(prefix, sizeof(prefix), "rtcg-relay-%d", getpid());
 	if (rte_eal_init(RTE_DIM(eal) - 1, eal) < 0) {
@@ -761,14 +769,17 @@ main(int argc, char **argv)
 	pub_out = rte_ring_create("pub_out", 4096, 0, 0);
 	int_in = rte_ring_create("int_in", 4096, 0, 0);
 	int_out = rte_ring_create("int_out", 4096, 0, 0);
-	pub_tx[0] = pub_tx[1] = pub_out;
-	int_tx[0] = int_tx[1] = int_out;
-	if (rte_eth_from_rings("rpub", &pub_in, 1, pub_tx, 2, 0) < 0 ||
-	    rte_eth_from_rings("rint", &int_in, 1, int_tx, 2, 0) < 0) {
+	pub_tx[0] = pub_tx[1] = pub_tx[2] = pub_out;
+	int_tx[0] = int_tx[1] = int_tx[2] = int_out;
+	if (rte_eth_from_rings("rpub", &pub_in, 1, pub_tx, (uint16_t)(workers + 1), 0) < 0 ||
+	    rte_eth_from_rings("rint", &int_in, 1, int_tx, (uint16_t)(workers + 1), 0) < 0) {
 		fprintf(stderr, "ring ports failed\n");
 		return 1;
 	}
-	cfg = config_load_buffer("test", CONFIG, strlen(CONFIG), NULL, 0, NULL, &errs);
+	snprintf(config, sizeof(config), CONFIG, workers == 2 ?
+		 "lcores: {control: 0, workers: [1, 2], idle_sleep_us: 20}" :
+		 "lcores: {control: 0, workers: [1]}");
+	cfg = config_load_buffer("test", config, strlen(config), NULL, 0, NULL, &errs);
 	if (cfg == NULL) {
 		for (unsigned i = 0; i < errs.n; i++)
 			fprintf(stderr, "%s\n", errs.msg[i]);
@@ -779,7 +790,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "dp_create: %s\n", err);
 		return 1;
 	}
-	CHECK(dp_start(dp) == 0, "dataplane started on two ring ports, one worker");
+	CHECK(dp_start(dp) == 0, "dataplane started on two ring ports, %u worker(s)", workers);
 	{
 		uint16_t id;
 
@@ -797,6 +808,17 @@ main(int argc, char **argv)
 	test_classify_and_bans();
 	test_latch();
 	test_churn();
+	if (workers == 2) {
+		struct dp_totals t;
+
+		dp_totals(dp, &t);
+		CHECK(t.spread > 1000 && t.relayed_by_worker[0] > 500 && t.relayed_by_worker[1] > 500,
+		      "software RSS: one rx queue, %llu packets handed across, worker 0 relayed %llu, worker 1 %llu",
+		      (unsigned long long)t.spread, (unsigned long long)t.relayed_by_worker[0],
+		      (unsigned long long)t.relayed_by_worker[1]);
+		CHECK(t.drops[DP_DROP_SPREAD_FULL] == 0, "software RSS: no ring ran full (%llu)",
+		      (unsigned long long)t.drops[DP_DROP_SPREAD_FULL]);
+	}
 
 	dp_destroy(dp);
 	config_free(cfg);
