@@ -373,6 +373,7 @@ dp_lcore_totals_add(struct dp_totals *out, const struct dp_lcore_stats *s)
 	out->busy_cycles += s->busy_cycles;
 	out->idle_cycles += s->idle_cycles;
 	out->busy_pkts += s->busy_pkts;
+	out->spread += s->spread;
 	for (unsigned r = 0; r < DP_DROP_MAX; r++)
 		out->drops[r] += s->drops[r];
 }
@@ -387,7 +388,6 @@ dp_totals(const struct dp *dp, struct dp_totals *out)
 		dp_lcore_totals_add(out, &dp->workers[w].stats);
 		out->relayed_by_worker[w] = dp->workers[w].stats.relayed[DP_TO_INTERNAL] +
 					    dp->workers[w].stats.relayed[DP_TO_PUBLIC];
-		out->spread += dp->workers[w].stats.spread;
 	}
 }
 
