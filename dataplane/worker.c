@@ -525,8 +525,11 @@ sw_rss_target(const struct rte_mbuf *m, unsigned n_workers, unsigned self)
 
 		if (ip->proto != IPPROTO_UDP)
 			return self;
+		uint64_t a[4]; /* source and destination, aligned for the CRC */
+
+		memcpy(a, ip->src_addr, 32);
 		memcpy(&ports, l3 + sizeof(*ip), 4);
-		h = rte_hash_crc(ip->src_addr, 32, 0); /* source and destination */
+		h = rte_hash_crc(a, sizeof(a), 0);
 		h = rte_hash_crc_4byte(ports, h);
 	} else {
 		return self;

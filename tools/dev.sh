@@ -91,6 +91,7 @@ test)
 	run_suite build-asan unit || failed=1
 	run_suite build-asan fuzz || failed=1
 	run_suite build dataplane || failed=1
+	run_suite build-asan dataplane || failed=1
 	run_suite build integration || failed=1
 	echo "== suite times"
 	printf '   %s\n' "${SUITE_TIMES[@]}"
