@@ -12,7 +12,7 @@ BUILD_PACKAGES="meson ninja-build pkg-config clang llvm libclang-rt-14-dev
 	libdpdk-dev libipsec-mb-dev libssl-dev openssl libsrtp2-dev libsofia-sip-ua-dev
 	libyaml-dev libevent-dev libjansson-dev libpcap-dev zlib1g-dev"
 RUN_PACKAGES="curl iproute2 python3 procps dpdk-dev iputils-ping arping jq chromium coturn
-	kamailio kamailio-tls-modules sip-tester tshark nodejs"
+	kamailio kamailio-tls-modules sip-tester tshark nodejs mmdebstrap"
 
 install_missing() {
 	local missing=()
@@ -93,6 +93,7 @@ test)
 	run_suite build dataplane || failed=1
 	run_suite build-asan dataplane || failed=1
 	run_suite build integration || failed=1
+	run_suite build appliance || failed=1
 	echo "== suite times"
 	printf '   %s\n' "${SUITE_TIMES[@]}"
 	echo "== total $(( $(date +%s) - t0 )) s"
