@@ -31,6 +31,11 @@ usage(FILE *out)
 	fprintf(out,
 		"usage: rtcgate -c FILE [--set KEY=VALUE]...   run the gateway\n"
 		"       rtcgate --check-config FILE [--set KEY=VALUE]...\n"
+		"       rtcgate --host-plan FILE [--set KEY=VALUE]...\n"
+		"                                              print what the host must provide\n"
+		"                                              (cores to isolate, NICs for vfio-pci,\n"
+		"                                              af_packet interfaces, hugepages) as\n"
+		"                                              shell variables\n"
 		"       rtcgate --config-reference             print the key reference (Markdown)\n"
 		"       rtcgate --hash-password                read a password on stdin, print\n"
 		"                                              its hash for auth.users[].password_hash\n"
@@ -99,6 +104,47 @@ hash_password(void)
 	return 0;
 }
 
+/*
+ * --host-plan: what the host has to prepare for this configuration, as
+ * shell assignments for the appliance's boot scripts (tools/mkimage,
+ * prepare-ports): the cores to keep the scheduler off, the PCI NICs to hand to
+ * vfio-pci, the hugepage memory EAL asks for.
+ */
+static int
+host_plan(const struct rtcg_config *cfg)
+{
+	char pci[16];
+	bool first = true;
+
+	printf("RTCG_CONTROL_CPU=%u\n", cfg->lcores.control);
+	printf("RTCG_WORKER_CPUS=");
+	for (unsigned i = 0; i < cfg->lcores.n_workers; i++)
+		printf("%s%u", i ? "," : "", cfg->lcores.workers[i]);
+	printf("\nRTCG_PCI_DEVICES=\"");
+	for (unsigned i = 0; i < cfg->n_ports; i++) {
+		if (config_device_pci(cfg->ports[i].device, pci, sizeof(pci)) != 0)
+			continue;
+		printf("%s%s", first ? "" : " ", pci);
+		first = false;
+	}
+	printf("\"\nRTCG_AF_PACKET_IFACES=\"");
+	first = true;
+	for (unsigned i = 0; i < cfg->n_ports; i++) {
+		const char *d = cfg->ports[i].device;
+		char ifc[64];
+
+		if ((strncmp(d, "net_af_packet", 13) != 0 && strncmp(d, "eth_af_packet", 13) != 0) ||
+		    config_device_arg(d, "iface", ifc, sizeof(ifc)) != 0 ||
+		    strspn(ifc, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-@") !=
+			    strlen(ifc))
+			continue;
+		printf("%s%s", first ? "" : " ", ifc);
+		first = false;
+	}
+	printf("\"\nRTCG_HUGEPAGES_MB=%u\n", cfg->eal.no_huge ? 0 : cfg->eal.memory_mb);
+	return 0;
+}
+
 /* rte_log's levels run 1 (emerg) .. 8 (debug); the config's enum 0 .. 7. */
 static void
 setup_logging(const struct rtcg_config *cfg)
@@ -125,6 +171,7 @@ main(int argc, char **argv)
 		{ "set", required_argument, NULL, 's' },
 		{ "check-config", required_argument, NULL, 'C' },
 		{ "config-reference", no_argument, NULL, 'R' },
+		{ "host-plan", required_argument, NULL, 'H' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "hash-password", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
@@ -133,7 +180,7 @@ main(int argc, char **argv)
 	const char *sets[MAX_SETS];
 	unsigned n_sets = 0;
 	const char *path = NULL;
-	bool check_only = false;
+	bool check_only = false, plan_only = false;
 	struct config_errors errs;
 	struct rtcg_config *cfg;
 	char *eal_argv[128], *eal_owned[128];
@@ -150,6 +197,10 @@ main(int argc, char **argv)
 		case 'C':
 			path = optarg;
 			check_only = true;
+			break;
+		case 'H':
+			path = optarg;
+			plan_only = true;
 			break;
 		case 's':
 			if (n_sets == MAX_SETS)
@@ -182,8 +233,11 @@ main(int argc, char **argv)
 		print_errors(&errs);
 		return 1;
 	}
-	if (check_only) {
-		printf("%s: ok\n", path);
+	if (check_only || plan_only) {
+		if (check_only)
+			printf("%s: ok\n", path);
+		else
+			host_plan(cfg);
 		config_free(cfg);
 		return 0;
 	}

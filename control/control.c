@@ -99,6 +99,16 @@ metrics_hook(void *arg, struct evbuffer *out)
 		"# HELP rtcgate_dp_bans Addresses in the dataplane's ban table.\n"
 		"# TYPE rtcgate_dp_bans gauge\nrtcgate_dp_bans %u\n",
 		dp_session_count(ctl->dp), dp_ban_count(ctl->dp));
+	evbuffer_add_printf(out, "# HELP rtcgate_port_link_up Dataplane ports: 1 when the link is up.\n"
+				 "# TYPE rtcgate_port_link_up gauge\n");
+	for (unsigned i = 0; i < dp_port_count(ctl->dp); i++) {
+		struct dp_port_status st;
+
+		if (dp_port_status(ctl->dp, i, &st) == 0)
+			evbuffer_add_printf(out,
+				"rtcgate_port_link_up{port=\"%s\",role=\"%s\",driver=\"%s\"} %d\n",
+				st.name, config_role_name(st.role), st.driver, st.link_up ? 1 : 0);
+	}
 	if (ctl->webrtc != NULL)
 		webrtc_write_metrics(ctl->webrtc, out);
 }

@@ -49,13 +49,6 @@ push_arg(char **argv, int *argc, int max, const char *fmt, ...)
 	return 0;
 }
 
-static bool
-is_vdev(const char *device)
-{
-	return strncmp(device, "net_", 4) == 0 || strncmp(device, "eth_", 4) == 0 ||
-	       strncmp(device, "crypto_", 7) == 0;
-}
-
 int
 dp_eal_args(const struct rtcg_config *cfg, char **argv, int max)
 {
@@ -91,7 +84,7 @@ dp_eal_args(const struct rtcg_config *cfg, char **argv, int max)
 	if (cfg->eal.no_pci)
 		rc |= push_arg(argv, &argc, max, "--no-pci");
 	for (unsigned i = 0; i < cfg->n_ports; i++) {
-		rc |= push_arg(argv, &argc, max, is_vdev(cfg->ports[i].device) ? "--vdev" : "-a");
+		rc |= push_arg(argv, &argc, max, config_device_is_vdev(cfg->ports[i].device) ? "--vdev" : "-a");
 		rc |= push_arg(argv, &argc, max, "%s", cfg->ports[i].device);
 	}
 	for (unsigned i = 0; i < cfg->eal.n_extra_args; i++)
@@ -305,8 +298,15 @@ dp_destroy(struct dp *dp)
 		return;
 	dp_stop(dp);
 	dp_exception_free(dp);
-	for (unsigned i = 0; i < dp->n_ports; i++)
+	for (unsigned i = 0; i < dp->n_ports; i++) {
+		struct rte_ring *r = dp->ports[i].ctl_ring;
+		struct rte_mbuf *m;
+
 		rte_eth_dev_close(dp->ports[i].port_id);
+		while (r != NULL && rte_ring_dequeue(r, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(r);
+	}
 	if (dp->punt != NULL) {
 		struct rte_mbuf *m;
 
@@ -345,11 +345,16 @@ dp_port_status(const struct dp *dp, unsigned idx, struct dp_port_status *out)
 {
 	struct rte_eth_link link;
 	struct rte_ether_addr mac;
+	struct rte_eth_dev_info info;
 
 	if (idx >= dp->n_ports)
 		return -ENOENT;
 	memset(out, 0, sizeof(*out));
 	out->name = dp->ports[idx].cfg->name;
+	out->driver = rte_eth_dev_info_get(dp->ports[idx].port_id, &info) == 0 &&
+				      info.driver_name != NULL ?
+			      info.driver_name :
+			      "unknown";
 	out->port_id = dp->ports[idx].port_id;
 	out->role = dp->ports[idx].cfg->role;
 	if (rte_eth_link_get_nowait(out->port_id, &link) == 0) {
@@ -409,8 +414,7 @@ dp_control_tx(struct dp *dp, unsigned port, struct rte_mbuf *m)
 {
 	if (port >= dp->n_ports || !dp->ports[port].started)
 		return -ENODEV;
-	return rte_eth_tx_burst(dp->ports[port].port_id, dp->ports[port].ctl_txq, &m, 1) == 1
-		       ? 0 : -ENOBUFS;
+	return dp_ctl_tx_burst(&dp->ports[port], &m, 1) == 1 ? 0 : -ENOBUFS;
 }
 
 /* Punted packets: latching is the dataplane's own business; the rest the handler's. */

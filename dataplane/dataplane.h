@@ -78,6 +78,7 @@ typedef void (*dp_punt_fn)(void *arg, struct rte_mbuf *m, enum dp_punt_kind kind
 /* Per-port state the control lcore may read. */
 struct dp_port_status {
 	const char *name;
+	const char *driver; /* the PMD: net_virtio, net_af_packet, ... */
 	uint16_t port_id;
 	int role; /* enum config_port_role */
 	bool link_up;

@@ -32,6 +32,12 @@ struct dp_port {
 	uint16_t port_id;
 	uint16_t nb_rxq; /* one per worker, or one more where the driver insists */
 	uint16_t ctl_txq; /* the control lcore's tx queue */
+	/*
+	 * A port with a tx queue per worker but none to spare (virtio with one
+	 * queue pair): the control lcore's packets go through this ring and
+	 * worker 0 sends them on its own queue. NULL: ctl_txq is the control's.
+	 */
+	struct rte_ring *ctl_ring;
 	const struct config_port *cfg;
 	struct rte_ether_addr mac;
 	bool started;
@@ -312,5 +318,14 @@ dp_rewrite(struct rte_mbuf *m, const struct dp_port *op, const struct dp_leg *l,
 	rte_ether_addr_copy(&op->mac, &eth->src_addr);
 }
 
+
+/* The control lcore's transmit on a port: its own queue, or worker 0's ring. */
+static inline uint16_t
+dp_ctl_tx_burst(struct dp_port *port, struct rte_mbuf **pkts, uint16_t n)
+{
+	if (port->ctl_ring != NULL)
+		return (uint16_t)rte_ring_mp_enqueue_burst(port->ctl_ring, (void **)pkts, n, NULL);
+	return rte_eth_tx_burst(port->port_id, port->ctl_txq, pkts, n);
+}
 
 #endif /* RTCG_DP_PRIV_H */

@@ -192,7 +192,7 @@ dp_exception_poll(struct dp *dp)
 		}
 		n = rte_eth_rx_burst(port->twin_id, 0, pkts, DP_BURST);
 		if (n != 0 && port->started) {
-			sent = rte_eth_tx_burst(port->port_id, port->ctl_txq, pkts, (uint16_t)n);
+			sent = dp_ctl_tx_burst(port, pkts, (uint16_t)n);
 			port->from_kernel_pkts += sent;
 			if (sent < n) {
 				port->kernel_drops += n - sent;

@@ -49,10 +49,22 @@ dp_port_setup(struct dp *dp, unsigned idx, char *err, size_t errlen)
 		PORT_ERR("cannot read device info: %s", rte_strerror(-rc));
 		return rc;
 	}
-	if (info.max_tx_queues < nb_txq) {
-		PORT_ERR("%s offers %u tx queues; %u workers and the control lcore need %u", info.driver_name,
-			 info.max_tx_queues, dp->n_workers, nb_txq);
+	if (info.max_tx_queues < dp->n_workers) {
+		PORT_ERR("%s offers %u tx queues; %u workers need one each", info.driver_name,
+			 info.max_tx_queues, dp->n_workers);
 		return -EINVAL;
+	}
+	/* No queue for the control lcore: worker 0 sends its packets. */
+	if (info.max_tx_queues < nb_txq) {
+		char rname[RTE_RING_NAMESIZE];
+
+		nb_txq = dp->n_workers;
+		snprintf(rname, sizeof(rname), "rtcg_ctltx%u", idx);
+		port->ctl_ring = rte_ring_create(rname, 1024, rte_socket_id(), RING_F_SC_DEQ);
+		if (port->ctl_ring == NULL) {
+			PORT_ERR("cannot make the control lcore's tx ring: %s", rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
 	}
 	/*
 	 * Fewer rx queues than workers, or several without RSS to fill them
@@ -142,9 +154,10 @@ dp_port_setup(struct dp *dp, unsigned idx, char *err, size_t errlen)
 		DP_LOG(INFO, "port %s: %s has %u rx queue(s)%s for %u workers: software RSS",
 		       pc->name, info.driver_name, info.max_rx_queues,
 		       info.flow_type_rss_offloads ? "" : " and no RSS", dp->n_workers);
-	DP_LOG(INFO, "port %s: %s (port %u, driver %s), role %s, %u rx / %u tx queues%s%s",
+	DP_LOG(INFO, "port %s: %s (port %u, driver %s), role %s, %u rx / %u tx queues%s%s%s",
 	       pc->name, name, port->port_id, info.driver_name,
 	       config_role_name(pc->role), nb_rxq, nb_txq,
+	       port->ctl_ring != NULL ? " (the control lcore's packets through worker 0)" : "",
 	       conf.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS ? ", RSS" : "",
 	       port->tx_udp_cksum ? ", checksum offload" : ", software checksums");
 	return 0;

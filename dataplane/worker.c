@@ -614,6 +614,24 @@ dp_worker_main(void *arg)
 			total += n;
 			worker_burst(dp, lc, p, pkts, (uint16_t)n);
 		}
+		/* Worker 0 sends the control lcore's packets on ports with no queue for it. */
+		for (unsigned p = 0; lc->index == 0 && p < dp->n_ports; p++) {
+			unsigned n;
+			uint16_t sent;
+
+			if (dp->ports[p].ctl_ring == NULL)
+				continue;
+			n = rte_ring_sc_dequeue_burst(dp->ports[p].ctl_ring, (void **)pkts, DP_BURST, NULL);
+			if (n == 0)
+				continue;
+			total += n;
+			sent = rte_eth_tx_burst(dp->ports[p].port_id, lc->tx_queue, pkts, (uint16_t)n);
+			lc->stats.tx += sent;
+			if (sent < n) {
+				lc->stats.drops[DP_DROP_TX_FULL] += n - sent;
+				rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
+			}
+		}
 		/* Every pointer into the session and ban tables is dropped here. */
 		rte_rcu_qsbr_quiescent(dp->qsv, lc->index);
 		if (total != 0) {

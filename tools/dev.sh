@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 BUILD_PACKAGES="meson ninja-build pkg-config clang llvm libclang-rt-14-dev
 	libdpdk-dev libipsec-mb-dev libssl-dev openssl libsrtp2-dev libsofia-sip-ua-dev
 	libyaml-dev libevent-dev libjansson-dev libpcap-dev zlib1g-dev"
-RUN_PACKAGES="curl iproute2 python3 procps dpdk-dev iputils-ping arping jq chromium coturn
+RUN_PACKAGES="curl iproute2 nftables ethtool python3 procps dpdk-dev iputils-ping arping jq chromium coturn
 	kamailio kamailio-tls-modules sip-tester tshark nodejs mmdebstrap
 	qemu-system-x86 extlinux syslinux-common fdisk e2fsprogs openssh-client"
 

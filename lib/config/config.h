@@ -242,6 +242,17 @@ void config_free(struct rtcg_config *cfg);
 int config_resolve_path(const struct rtcg_config *cfg, const char *path,
 			char *out, size_t outlen);
 
+/*
+ * A port's device string: a DPDK virtual device (net_*, eth_*, crypto_*),
+ * or a PCI address ([DOMAIN:]BUS:DEV.FN, devargs after a comma).
+ * config_device_pci writes the address in full lower-case form
+ * (0000:3b:00.0) without devargs: 0, or -1 if the device is no PCI address.
+ */
+bool config_device_is_vdev(const char *device);
+/* A devarg of a device string ("net_af_packet0,iface=eth1" "iface" -> "eth1"): 0, or -1. */
+int config_device_arg(const char *device, const char *key, char *out, size_t outlen);
+int config_device_pci(const char *device, char *out, size_t outlen);
+
 /* Write docs/configuration.md's key reference (Markdown) from the table. */
 void config_write_reference(FILE *out);
 

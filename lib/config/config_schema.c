@@ -353,6 +353,51 @@ is_pci_address(const char *s)
 	return (colons == 1 || colons == 2) && dots == 1;
 }
 
+bool
+config_device_is_vdev(const char *device)
+{
+	return strncmp(device, "net_", 4) == 0 || strncmp(device, "eth_", 4) == 0 ||
+	       strncmp(device, "crypto_", 7) == 0;
+}
+
+int
+config_device_arg(const char *device, const char *key, char *out, size_t outlen)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = strchr(device, ','); p != NULL; p = strchr(p + 1, ',')) {
+		size_t n;
+
+		if (strncmp(p + 1, key, klen) != 0 || p[1 + klen] != '=')
+			continue;
+		p += 2 + klen;
+		n = strcspn(p, ",");
+		if (n == 0 || n >= outlen)
+			return -1;
+		memcpy(out, p, n);
+		out[n] = '\0';
+		return 0;
+	}
+	return -1;
+}
+
+int
+config_device_pci(const char *device, char *out, size_t outlen)
+{
+	unsigned dom = 0, bus, dev, fn;
+	int used = 0;
+
+	if (config_device_is_vdev(device) || !is_pci_address(device))
+		return -1;
+	if (sscanf(device, "%x:%x:%x.%x%n", &dom, &bus, &dev, &fn, &used) != 4 &&
+	    (dom = 0, sscanf(device, "%x:%x.%x%n", &bus, &dev, &fn, &used) != 3))
+		return -1;
+	if ((device[used] != '\0' && device[used] != ',') || dom > 0xffff || bus > 0xff ||
+	    dev > 0x1f || fn > 7)
+		return -1;
+	return snprintf(out, outlen, "%04x:%02x:%02x.%x", dom, bus, dev, fn) < (int)outlen ? 0 : -1;
+}
+
 static bool
 is_mac(const char *s)
 {
@@ -440,6 +485,15 @@ config_validate(struct rtcg_config *cfg, struct cfg_ctx *ctx)
 				snprintf(path, sizeof(path), "ports[%u].name", i);
 				cfg_error(ctx, path, "port name '%s' is used twice", p->name);
 			}
+		}
+		if (!config_device_is_vdev(p->device)) {
+			char pci[16];
+
+			snprintf(path, sizeof(path), "ports[%u].device", i);
+			if (config_device_pci(p->device, pci, sizeof(pci)) != 0)
+				cfg_error(ctx, path,
+					  "'%s' is neither a PCI address (0000:3b:00.0) nor a DPDK virtual device (net_...)",
+					  p->device);
 		}
 		if (is_pci_address(p->device) && cfg->eal.no_pci) {
 			snprintf(path, sizeof(path), "ports[%u].device", i);

@@ -246,6 +246,7 @@ check "metrics: 2 bans now" grep -q '^rtcgate_bans 2$' <<<"$BODY"
 check "metrics: failures counted (11)" grep -q '^rtcgate_auth_failures_total 1[1-9]$' <<<"$BODY"
 check "metrics: requests by route and status" grep -q 'rtcgate_http_requests_total{listener="https",route="/v1/sessions",status="401"}' <<<"$BODY"
 check "metrics: the dataplane's counters" grep -q '^rtcgate_dp_bans 2$' <<<"$BODY"
+check "metrics: each port with its driver and link" grep -Eq '^rtcgate_port_link_up\{port="[a-z0-9_-]+",role="(public|internal|both)",driver="net_[a-z_]+"\} 1$' <<<"$BODY"
 check "telemetry /rtcgate/control: the control lcore's counters" grep -q '"sessions": 1' <<<"$(tel /rtcgate/control)"
 # Behind a trusted proxy (127.0.0.4) the client is the X-Forwarded-For address.
 via() { # via PEER XFF [curl args]: a request from PEER carrying X-Forwarded-For

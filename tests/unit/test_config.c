@@ -192,6 +192,28 @@ TEST(config_list_limits)
 	EXPECT_ERROR(yaml, "t.yaml:4:19: eal.extra_args: has 33 entries, at most 32 allowed");
 }
 
+TEST(config_device_pci_address)
+{
+	char out[16];
+
+	CHECK(config_device_pci("0000:3b:00.0", out, sizeof(out)) == 0 &&
+	      strcmp(out, "0000:3b:00.0") == 0);
+	CHECK(config_device_pci("3B:00.1,rx_vec_en=0", out, sizeof(out)) == 0 &&
+	      strcmp(out, "0000:3b:00.1") == 0);
+	CHECK(config_device_pci("0001:00:1f.7", out, sizeof(out)) == 0 &&
+	      strcmp(out, "0001:00:1f.7") == 0);
+	CHECK(config_device_pci("00:20.0", out, sizeof(out)) == -1); /* device 0x20 > 0x1f */
+	CHECK(config_device_pci("00:02.8", out, sizeof(out)) == -1);
+	CHECK(config_device_pci("net_virtio_user0,path=/dev/vhost-net", out, sizeof(out)) == -1);
+	CHECK(config_device_pci("0000:3b:00.0x", out, sizeof(out)) == -1);
+	CHECK(config_device_pci("0000:3b:00.0", out, 8) == -1);
+	CHECK(config_device_is_vdev("net_af_packet0,iface=eth1") && !config_device_is_vdev("0000:3b:00.0"));
+	CHECK(config_device_arg("net_af_packet0,qpairs=2,iface=eth1", "iface", out, sizeof(out)) == 0 &&
+	      strcmp(out, "eth1") == 0);
+	CHECK(config_device_arg("net_af_packet0,xiface=eth1,iface=", "iface", out, sizeof(out)) == -1);
+	CHECK(config_device_arg("net_tap0", "iface", out, sizeof(out)) == -1);
+}
+
 TEST(config_checks_across_keys)
 {
 	EXPECT_ERROR(PORTS "lcores: {control: 1, workers: [1]}\n",
@@ -203,6 +225,10 @@ TEST(config_checks_across_keys)
 		     "t.yaml:3:12: ports[1].name: port name 'a' is used twice");
 	EXPECT_ERROR("eal: {no_pci: true}\nports:\n  - {name: a, device: '0000:3b:00.0', role: both}\n",
 		     "ports[0].device: '0000:3b:00.0' is a PCI address but eal.no_pci is true");
+	EXPECT_ERROR("ports:\n  - {name: a, device: eth1, role: both}\n",
+		     "t.yaml:2:23: ports[0].device: 'eth1' is neither a PCI address (0000:3b:00.0) nor a DPDK virtual device");
+	EXPECT_ERROR("ports:\n  - {name: a, device: '3b:00.9', role: both}\n",
+		     "ports[0].device: '3b:00.9' is neither a PCI address");
 	EXPECT_ERROR(PORTS "media: {public_ports: {min: 3000, max: 2000}}\n",
 		     "media.public_ports: min 3000 is above max 2000");
 	EXPECT_ERROR(PORTS "admin: {listen: ['198.18.0.1:8444']}\n",
