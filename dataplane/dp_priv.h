@@ -14,6 +14,7 @@
 #include <rte_ip.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 #include <rte_udp.h>
@@ -122,11 +123,12 @@ struct dp_leg {
 
 /* Counters of one direction, written by the one worker that owns it. */
 struct dp_dir_stats {
+	/* Written per packet: one cache line. */
 	uint64_t pkts, bytes;
-	uint64_t drops[DP_DROP_MAX];
 	uint64_t last_tsc;
 	uint32_t dtmf_ts; /* RTP timestamp of the last RFC 4733 event reported */
 	uint8_t dtmf_seen;
+	uint64_t drops[DP_DROP_MAX];
 } __rte_cache_aligned;
 
 #define DP_SESSION_LATCH_INTERNAL 0x1
@@ -141,16 +143,27 @@ struct dp_dir_stats {
  * publishes the copy and frees the old slot after an RCU grace period.
  */
 struct dp_session {
+	/* What a worker reads per packet: the first two cache lines. */
 	uint32_t id;
-	uint32_t slot;
 	uint32_t flags;
+	struct rtcg_srtp_ctx *srtp_in;	/* unprotects what the browser sends */
+	struct rtcg_srtp_ctx *srtp_out; /* protects what we send the browser */
 	uint8_t dtmf_pt;
 	bool in_use;
 	struct dp_leg leg[DP_SIDES];
-	struct rtcg_srtp_ctx *srtp_in;	/* unprotects what the browser sends */
-	struct rtcg_srtp_ctx *srtp_out; /* protects what we send the browser */
+	uint32_t slot;
 	struct dp_dir_stats dir[DP_DIRS];
 } __rte_cache_aligned;
+
+/* What a worker reads of a session for a packet in direction dir: its legs, and the direction's counters. */
+static inline void
+dp_session_prefetch(const struct dp_session *s, unsigned dir)
+{
+	RTE_BUILD_BUG_ON(offsetof(struct dp_session, slot) > 2 * RTE_CACHE_LINE_SIZE);
+	rte_prefetch0(s);
+	rte_prefetch0((const uint8_t *)s + RTE_CACHE_LINE_SIZE);
+	rte_prefetch0(&s->dir[dir]);
+}
 
 /* Punted packet kinds, in the top bits of mbuf hash.usr (session id below). */
 #define DP_PUNT_SHIFT 28

@@ -314,9 +314,10 @@ worker_burst(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 	for (uint16_t j = 0; j < nm; j++) {
 		if (hit >> j & 1) {
 			struct dp_session *s = data[j];
+			bool pub = pi[media[j]].side == DP_PUBLIC;
 
-			rte_prefetch0(s);
-			rte_prefetch0(pi[media[j]].side == DP_PUBLIC ? s->srtp_in : s->srtp_out);
+			dp_session_prefetch(s, pub ? DP_TO_INTERNAL : DP_TO_PUBLIC);
+			rte_prefetch0(pub ? s->srtp_in : s->srtp_out);
 		}
 	}
 	for (uint16_t j = 0; j < nm; j++) {
@@ -384,6 +385,10 @@ worker_burst(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 		gi[g][gn[g]++] = i;
 	}
 
+	/* The contexts' first lines are in by now: fetch the keys and state they point to. */
+	for (unsigned g = 0; g < G_KINDS; g++)
+		if (gn[g] != 0)
+			rtcg_srtp_prefetch_burst(sc[g], gn[g], g & 1);
 	if (gn[G_SRTP_UNPROTECT])
 		rtcg_srtp_unprotect_burst(lc->srtp, sc[G_SRTP_UNPROTECT], sp[G_SRTP_UNPROTECT], gn[G_SRTP_UNPROTECT]);
 	if (gn[G_SRTCP_UNPROTECT])

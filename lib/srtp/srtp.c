@@ -99,6 +99,25 @@ rtcg_srtp_engine_arch(const struct rtcg_srtp_engine *e)
 	return e->arch;
 }
 
+void
+rtcg_srtp_prefetch_burst(struct rtcg_srtp_ctx *const *ctx, unsigned n, bool rtcp)
+{
+	for (unsigned i = 0; i < n; i++) {
+		const struct rtcg_srtp_ctx *c = ctx[i];
+		const struct srtp_keys *k = rtcp ? &c->rtcp : &c->rtp;
+		const uint8_t *st = (const uint8_t *)(rtcp ? c->rtcp_ssrc : c->rtp_ssrc);
+		/* AES-CM: salt, HMAC states, the rounds' keys; GCM: all its key data. */
+		size_t klen = c->cipher == IMB_CIPHER_GCM ? sizeof(*k)
+			: offsetof(struct srtp_keys, cm.aes_enc) + (c->key_len / 4u + 7u) * 16u;
+
+		__builtin_prefetch(&c->counters, 1, 3); /* written */
+		__builtin_prefetch(st, 1, 3);
+		__builtin_prefetch(st + 64, 1, 3);
+		for (size_t o = 0; o < klen; o += 64)
+			__builtin_prefetch((const uint8_t *)k + o, 0, 3);
+	}
+}
+
 size_t
 rtcg_srtp_ctx_size(void)
 {
