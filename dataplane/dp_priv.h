@@ -298,12 +298,20 @@ dp_raw_cksum(const void *buf, size_t len)
 	return (uint16_t)sum;
 }
 
-/* The UDP checksum field for a datagram of len bytes with pseudo-header sum phdr (rte_ipv*_phdr_cksum(ip, 0)). */
+/*
+ * The UDP checksum field for a datagram of len bytes; phdr: the pseudo
+ * header's address words summed (dp_raw_cksum over the addresses), to which
+ * the protocol and length words are added here. Summing fields, not a
+ * pseudo-header struct built on the stack, spares the store-forwarding
+ * stall of reading back its byte-wide stores as 16-bit words.
+ */
 static inline uint16_t
-dp_udp_cksum(uint16_t phdr, const struct rte_udp_hdr *udp, size_t len)
+dp_udp_cksum(uint32_t phdr, const struct rte_udp_hdr *udp, size_t len)
 {
-	uint32_t s = (uint32_t)dp_raw_cksum(udp, len) + phdr;
+	uint32_t s = (uint32_t)dp_raw_cksum(udp, len) + phdr +
+		     rte_cpu_to_be_16(IPPROTO_UDP) + rte_cpu_to_be_16((uint16_t)len);
 
+	s = (s & 0xffff) + (s >> 16);
 	s = (s & 0xffff) + (s >> 16);
 	s = ~s & 0xffff;
 	return s == 0 ? 0xffff : (uint16_t)s; /* 0 means "no checksum" */
@@ -347,12 +355,12 @@ dp_rewrite(struct rte_mbuf *m, const struct dp_port *op, const struct dp_leg *l,
 		if (op->tx_ip_cksum)
 			m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
 		else
-			ip->hdr_checksum = rte_ipv4_cksum(ip);
+			ip->hdr_checksum = (uint16_t)~dp_raw_cksum(ip, sizeof(*ip));
 		if (op->tx_udp_cksum) {
 			m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_UDP_CKSUM;
 			udp->dgram_cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
 		} else {
-			udp->dgram_cksum = dp_udp_cksum(rte_ipv4_phdr_cksum(ip, 0), udp,
+			udp->dgram_cksum = dp_udp_cksum(dp_raw_cksum(&ip->src_addr, 8), udp,
 							 sizeof(*udp) + plen);
 		}
 	} else {
@@ -378,7 +386,7 @@ dp_rewrite(struct rte_mbuf *m, const struct dp_port *op, const struct dp_leg *l,
 			m->ol_flags |= RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_UDP_CKSUM;
 			udp->dgram_cksum = rte_ipv6_phdr_cksum(ip, m->ol_flags);
 		} else {
-			udp->dgram_cksum = dp_udp_cksum(rte_ipv6_phdr_cksum(ip, 0), udp,
+			udp->dgram_cksum = dp_udp_cksum(dp_raw_cksum(ip->src_addr, 32), udp,
 							 sizeof(*udp) + plen);
 		}
 	}
