@@ -17,6 +17,7 @@
 #   -p: offered rate of rtcgate-loadgen (0: as fast as it can). testpmd
 #       always forwards as fast as it can.
 # Needs root (network namespace), a build in build/, dpdk-testpmd (dpdk-dev).
+# GW=path runs another gateway binary (an A/B comparison in one sitting).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SESSIONS="1 100 10000 100000"
@@ -30,7 +31,7 @@ while getopts "s:t:p:" o; do
 	*) sed -n 2,20p "$0"; exit 2 ;;
 	esac
 done
-GW=build/app/rtcgate LG=build/tools/rtcgate-loadgen BS=build/tools/bench-srtp
+GW=${GW:-build/app/rtcgate} LG=build/tools/rtcgate-loadgen BS=build/tools/bench-srtp
 for x in $GW $LG $BS; do [ -x "$x" ] || { echo "build first: $x missing" >&2; exit 1; }; done
 command -v dpdk-testpmd >/dev/null || { echo "dpdk-testpmd missing (apt-get install dpdk-dev)" >&2; exit 1; }
 
