@@ -25,7 +25,7 @@ dp_bans_init(struct dp *dp, char *err, size_t errlen)
 		.name = "rtcg_bans",
 		.entries = DP_MAX_BANS,
 		.key_len = sizeof(struct dp_ban_key),
-		.hash_func = rte_hash_crc, /* crc32 instructions: cheaper than rte_jhash (docs/benchmarks.md) */
+		.hash_func = dp_hash_crc, /* crc32 instructions: cheaper than rte_jhash (docs/benchmarks.md) */
 		.socket_id = (int)rte_socket_id(),
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
 			      RTE_HASH_EXTRA_FLAGS_EXT_TABLE,

@@ -11,6 +11,7 @@
 #include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_hash.h>
+#include <rte_hash_crc.h>
 #include <rte_ip.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
@@ -255,6 +256,45 @@ struct dp_ban_key {
 	uint8_t addr[16];
 	uint8_t pad[3];
 };
+
+/*
+ * The session and ban tables' hash: CRC32-C 8 bytes at a time like
+ * rte_hash_crc, but loading through memcpy, since rte_hash hands it keys
+ * from its key store at any alignment (rte_hash_crc's uint64_t loads are
+ * undefined there; UBSan says so).
+ */
+static inline uint32_t
+dp_hash_crc(const void *key, uint32_t len, uint32_t init)
+{
+	const uint8_t *p = key;
+	uint32_t h = init;
+
+	for (; len >= 8; p += 8, len -= 8) {
+		uint64_t v;
+
+		memcpy(&v, p, 8);
+		h = rte_hash_crc_8byte(v, h);
+	}
+	if (len >= 4) {
+		uint32_t v;
+
+		memcpy(&v, p, 4);
+		h = rte_hash_crc_4byte(v, h);
+		p += 4;
+		len -= 4;
+	}
+	if (len >= 2) {
+		uint16_t v;
+
+		memcpy(&v, p, 2);
+		h = rte_hash_crc_2byte(v, h);
+		p += 2;
+		len -= 2;
+	}
+	if (len != 0)
+		h = rte_hash_crc_1byte(*p, h);
+	return h;
+}
 
 /*
  * The one's complement sum of len bytes folded to 16 bits, as rte_raw_cksum

@@ -60,7 +60,7 @@ dp_sessions_init(struct dp *dp, char *err, size_t errlen)
 		/* a public key and up to two internal keys per session */
 		.entries = max * 3 + 1024,
 		.key_len = sizeof(struct dp_flow_key),
-		.hash_func = rte_hash_crc, /* crc32 instructions: cheaper than rte_jhash (docs/benchmarks.md) */
+		.hash_func = dp_hash_crc, /* crc32 instructions: cheaper than rte_jhash (docs/benchmarks.md) */
 		.socket_id = (int)rte_socket_id(),
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
 			      RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
