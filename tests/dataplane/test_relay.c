@@ -646,6 +646,7 @@ test_churn(void)
 	enum { N = 64 };
 	static struct sess ss[N];
 	bool live[N] = { 0 };
+	unsigned gen[N] = { 0 };
 	unsigned created = 0, deleted = 0, updated = 0, relayed = 0, wrong = 0, stale = 0;
 	uint64_t end = rte_get_tsc_cycles() + rte_get_tsc_hz() * 2;
 	uint8_t pt[300];
@@ -688,6 +689,17 @@ test_churn(void)
 					rte_pktmbuf_free(m);
 				}
 			}
+			/*
+			 * The next incarnation listens on another internal port: a
+			 * packet sent to this one that a descheduled worker (the
+			 * lcores float over 2 CPUs) still holds in a ring would
+			 * otherwise, rightly, be relayed by the new session with the
+			 * same 5-tuple, rounds late, and libsrtp would reject it as
+			 * a replay. With a new port it has no session to go to.
+			 */
+			gen[i]++;
+			ss[i].int_local.port = (uint16_t)(30000 + 2 * (100 + i) + 2 * N * (gen[i] % 8));
+			ss[i].spec.leg[DP_INTERNAL].local_port = ss[i].int_local.port;
 			continue;
 		}
 		/* A burst of RTP from every live session's SIP side. */
