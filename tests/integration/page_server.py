@@ -6,6 +6,34 @@ import http.server
 import os
 import urllib.parse
 
+# The JavaScript the API pages (echo_page, sip_page) open with: the query
+# parameters, the report object and log, and call() for one JSON request
+# to the gateway's API.
+API_HELPERS = r"""
+const p = new URLSearchParams(location.search);
+const api = p.get('api');
+const out = {steps: [], stats: [], events: []};
+const log = (s) => out.steps.push(s);
+async function call(method, path, token, body) {
+  const h = {};
+  if (token) h['Authorization'] = 'Bearer ' + token;
+  if (body !== undefined) h['Content-Type'] = 'application/json';
+  const r = await fetch(api + path, {method, headers: h,
+    body: body === undefined ? undefined : JSON.stringify(body)});
+  const text = await r.text();
+  return {status: r.status, body: text ? JSON.parse(text) : null};
+}
+/* POST the outcome back to the page server, which writes RESULTS_DIR/<tag>. */
+async function report() {
+  await fetch('/result?tag=' + encodeURIComponent(p.get('tag')), {method: 'POST', body: JSON.stringify(out)});
+}
+"""
+
+
+def api_page(script):
+    """A page running API_HELPERS, then script."""
+    return "<!doctype html><html><body><script>" + API_HELPERS + script + "</script></body></html>\n"
+
 
 def serve(port, results_dir, page):
     body = page.encode()

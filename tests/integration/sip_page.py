@@ -14,22 +14,9 @@
 # The outcome (JSON) is POSTed back here and written to RESULTS_DIR/T.
 import sys
 
-from page_server import serve
+from page_server import api_page, serve
 
-PAGE = r"""<!doctype html><html><body><script>
-const p = new URLSearchParams(location.search);
-const api = p.get('api');
-const out = {steps: [], stats: [], events: []};
-const log = (s) => out.steps.push(s);
-async function call(method, path, token, body) {
-  const h = {};
-  if (token) h['Authorization'] = 'Bearer ' + token;
-  if (body !== undefined) h['Content-Type'] = 'application/json';
-  const r = await fetch(api + path, {method, headers: h,
-    body: body === undefined ? undefined : JSON.stringify(body)});
-  const text = await r.text();
-  return {status: r.status, body: text ? JSON.parse(text) : null};
-}
+SCRIPT = r"""
 /* Wait for an event satisfying pred; return it (or null after `seconds`). */
 let cursor = 0;
 async function waitEvent(sid, token, pred, seconds) {
@@ -141,10 +128,9 @@ function newPc(stream) {
   } catch (e) {
     if (e !== 'done') out.error = String(e);
   }
-  await fetch('/result?tag=' + encodeURIComponent(p.get('tag')), {method: 'POST', body: JSON.stringify(out)});
+  await report();
 })();
-</script></body></html>
 """
 
 
-serve(int(sys.argv[1]), sys.argv[2], PAGE)
+serve(int(sys.argv[1]), sys.argv[2], api_page(SCRIPT))
