@@ -32,6 +32,7 @@ dp_bans_init(struct dp *dp, char *err, size_t errlen)
 	};
 	struct rte_hash_rcu_config hrc = { .v = dp->qsv, .mode = RTE_HASH_QSBR_MODE_DQ };
 
+	RTE_BUILD_BUG_ON(sizeof(struct dp_ban_key) > DP_HASH_KEY_MAX); /* dp_hash_crc copies it */
 	pthread_mutex_init(&b->lock, NULL);
 	b->max = DP_MAX_BANS;
 	b->list = rte_zmalloc(NULL, b->max * sizeof(*b->list), 0);

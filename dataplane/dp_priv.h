@@ -258,42 +258,20 @@ struct dp_ban_key {
 };
 
 /*
- * The session and ban tables' hash: CRC32-C 8 bytes at a time like
- * rte_hash_crc, but loading through memcpy, since rte_hash hands it keys
- * from its key store at any alignment (rte_hash_crc's uint64_t loads are
- * undefined there; UBSan says so).
+ * The session and ban tables' hash: rte_hash_crc (CRC32-C instructions) on
+ * an aligned copy of the key, since rte_hash hands it keys from its key
+ * store at any alignment and rte_hash_crc's 8-byte loads are undefined
+ * there (UBSan says so). Keys are at most DP_HASH_KEY_MAX bytes.
  */
+#define DP_HASH_KEY_MAX 64
+
 static inline uint32_t
 dp_hash_crc(const void *key, uint32_t len, uint32_t init)
 {
-	const uint8_t *p = key;
-	uint32_t h = init;
+	uint64_t a[DP_HASH_KEY_MAX / 8];
 
-	for (; len >= 8; p += 8, len -= 8) {
-		uint64_t v;
-
-		memcpy(&v, p, 8);
-		h = rte_hash_crc_8byte(v, h);
-	}
-	if (len >= 4) {
-		uint32_t v;
-
-		memcpy(&v, p, 4);
-		h = rte_hash_crc_4byte(v, h);
-		p += 4;
-		len -= 4;
-	}
-	if (len >= 2) {
-		uint16_t v;
-
-		memcpy(&v, p, 2);
-		h = rte_hash_crc_2byte(v, h);
-		p += 2;
-		len -= 2;
-	}
-	if (len != 0)
-		h = rte_hash_crc_1byte(*p, h);
-	return h;
+	memcpy(a, key, RTE_MIN(len, (uint32_t)sizeof(a)));
+	return rte_hash_crc(a, RTE_MIN(len, (uint32_t)sizeof(a)), init);
 }
 
 /*

@@ -83,15 +83,17 @@ const char *rtcg_srtp_profile_name(enum rtcg_srtp_profile p);
 int rtcg_srtp_profile_from_name(const char *name);
 const char *rtcg_srtp_status_name(enum rtcg_srtp_status s);
 
-/* Bytes to allocate for a context (it has no pointers inside: copyable). */
 /*
  * Start loading, for n packets, what their protect or unprotect under
- * ctx[i] will touch (RTP: the context's header and counters, the first
- * SSRC's state, the profile's RTP keys; rtcp: the SRTCP ones). Call it for
- * a burst before rtcg_srtp_*_burst, once each context's first cache line is
- * on its way (the profile is read from it).
+ * ctx[i] will touch beyond the context's first cache line (RTP: the rest of
+ * the counters and the first SSRC's state, the profile's RTP keys; rtcp:
+ * the SRTCP ones). Call it for a burst before rtcg_srtp_*_burst, once the
+ * caller has each context's first cache line on its way (the profile is
+ * read from it).
  */
 void rtcg_srtp_prefetch_burst(struct rtcg_srtp_ctx *const *ctx, unsigned n, bool rtcp);
+
+/* Bytes to allocate for a context (it has no pointers inside: copyable). */
 
 size_t rtcg_srtp_ctx_size(void);
 

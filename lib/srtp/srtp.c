@@ -110,7 +110,7 @@ rtcg_srtp_prefetch_burst(struct rtcg_srtp_ctx *const *ctx, unsigned n, bool rtcp
 		size_t klen = c->cipher == IMB_CIPHER_GCM ? sizeof(*k)
 			: offsetof(struct srtp_keys, cm.aes_enc) + (c->key_len / 4u + 7u) * 16u;
 
-		__builtin_prefetch(&c->counters, 1, 3); /* written */
+		/* The header and counters' first line the caller fetched already. */
 		__builtin_prefetch(st, 1, 3);
 		__builtin_prefetch(st + 64, 1, 3);
 		for (size_t o = 0; o < klen; o += 64)
