@@ -81,15 +81,7 @@ async function snapshot(pc) {
     const cfg = {iceTransportPolicy: p.get('turn') ? 'relay' : 'all'};
     if (p.get('turn'))
       cfg.iceServers = [{urls: p.get('turn'), username: p.get('turnuser'), credential: p.get('turnpass')}];
-    const pc = new RTCPeerConnection(cfg);
-    stream.getTracks().forEach(t => pc.addTrack(t, stream));
-    pc.ontrack = (ev) => {
-      /* Play what comes back, as the demo page does: Chromium decodes it for playout. */
-      const a = document.createElement('audio');
-      a.autoplay = true;
-      a.srcObject = ev.streams[0] || new MediaStream([ev.track]);
-      document.body.appendChild(a);
-    };
+    const pc = newPc(stream, cfg);
     await pc.setLocalDescription(await pc.createOffer());
     r = await call('POST', `/v1/sessions/${sid}/calls`, token, {to: 'echo', sdp: pc.localDescription.sdp});
     log('call ' + r.status);

@@ -7,8 +7,8 @@ import os
 import urllib.parse
 
 # The JavaScript the API pages (echo_page, sip_page) open with: the query
-# parameters, the report object and log, and call() for one JSON request
-# to the gateway's API.
+# parameters, the report object and log, call() for one JSON request to the
+# gateway's API, newPc() and report().
 API_HELPERS = r"""
 const p = new URLSearchParams(location.search);
 const api = p.get('api');
@@ -22,6 +22,19 @@ async function call(method, path, token, body) {
     body: body === undefined ? undefined : JSON.stringify(body)});
   const text = await r.text();
   return {status: r.status, body: text ? JSON.parse(text) : null};
+}
+/* A peer connection sending stream's tracks and playing what comes back
+ * (as the demo page does: Chromium decodes it for playout). */
+function newPc(stream, cfg) {
+  const pc = new RTCPeerConnection(cfg || {});
+  stream.getTracks().forEach(t => pc.addTrack(t, stream));
+  pc.ontrack = (ev) => {
+    const a = document.createElement('audio');
+    a.autoplay = true;
+    a.srcObject = ev.streams[0] || new MediaStream([ev.track]);
+    document.body.appendChild(a);
+  };
+  return pc;
 }
 /* POST the outcome back to the page server, which writes RESULTS_DIR/<tag>. */
 async function report() {

@@ -52,17 +52,6 @@ async function media(pc, secs) {
     await new Promise(res => setTimeout(res, 500));
   }
 }
-function newPc(stream) {
-  const pc = new RTCPeerConnection({});
-  stream.getTracks().forEach(t => pc.addTrack(t, stream));
-  pc.ontrack = (ev) => {
-    const a = document.createElement('audio');
-    a.autoplay = true;
-    a.srcObject = ev.streams[0] || new MediaStream([ev.track]);
-    document.body.appendChild(a);
-  };
-  return pc;
-}
 (async () => {
   try {
     const secs = +(p.get('secs') || 6);
