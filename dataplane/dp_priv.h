@@ -81,6 +81,34 @@ struct dp_lcore_stats {
 	uint64_t spread;    /* software RSS: packets handed to another worker */
 } __rte_cache_aligned;
 
+enum dp_action { ACT_DROP, ACT_KERNEL, ACT_PUNT, ACT_MEDIA };
+
+/* What parsing learnt about one packet. */
+struct pkt_info {
+	const uint8_t *src, *dst;
+	struct rte_udp_hdr *udp; /* NULL: not UDP, or a fragment */
+	uint8_t family;		 /* 4, 6; 0: not IP */
+	uint8_t action; /* enum dp_action */
+	uint8_t side; /* media: the side it arrived on */
+	uint8_t rtcp;
+	uint16_t l4_off; /* UDP payload offset in the frame */
+	uint16_t reason; /* ACT_DROP */
+	uint32_t punt;	 /* ACT_PUNT: hash.usr tag */
+};
+
+/*
+ * A burst's media packets between the worker's two stages (worker.c): their
+ * parse results and sessions (NULL: none). The sessions are RCU-protected
+ * pointers: the worker reports no quiescent state while a burst waits.
+ */
+struct dp_burst {
+	uint16_t n;
+	uint16_t pidx; /* the port it arrived on */
+	struct rte_mbuf *pkts[DP_BURST];
+	void *sess[DP_BURST]; /* struct dp_session *, as rte_hash gives them */
+	struct pkt_info pi[DP_BURST];
+};
+
 /*
  * What one worker lcore owns: queue w of every port, plus any queue a driver
  * made beyond one per worker; tx queue w of every port.
@@ -94,6 +122,7 @@ struct dp_lcore_conf {
 	uint32_t idle_sleep_us;
 	struct rtcg_srtp_engine *srtp;
 	struct rte_ring *swq[DP_MAX_PORTS]; /* software RSS: packets of port p for us (MP/SC) */
+	struct dp_burst burst[2]; /* the one being looked up, the one waiting for its relay */
 	struct dp_lcore_stats stats;
 } __rte_cache_aligned;
 
@@ -275,12 +304,15 @@ dp_hash_crc(const void *key, uint32_t len, uint32_t init)
 }
 
 /*
- * The one's complement sum of len bytes folded to 16 bits, as rte_raw_cksum
- * gives it, but 8 bytes an addition (rte_raw_cksum adds 2 at a time, which
- * was half the worker's own time on a port without checksum offload).
+ * One's complement sums (RFC 1071). dp_sum adds len bytes as 16-bit words in
+ * memory order, 8 bytes an addition (rte_raw_cksum adds 2 at a time, which
+ * was half the worker's own time on a port without checksum offload), into
+ * a 64-bit accumulator that dp_fold folds to 16 bits. Words loaded in host
+ * order sum to the host-order image of the network-order sum, so header
+ * fields in network order may be added as they are.
  */
-static inline uint16_t
-dp_raw_cksum(const void *buf, size_t len)
+static inline uint64_t
+dp_sum(const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 	uint64_t sum = 0;
@@ -309,6 +341,12 @@ dp_raw_cksum(const void *buf, size_t len)
 	}
 	if (len != 0)
 		sum += rte_cpu_to_le_16((uint16_t)*p);
+	return sum;
+}
+
+static inline uint16_t
+dp_fold(uint64_t sum)
+{
 	sum = (sum & 0xffffffffu) + (sum >> 32);
 	sum = (sum & 0xffffffffu) + (sum >> 32);
 	sum = (sum & 0xffff) + (sum >> 16);
@@ -316,23 +354,20 @@ dp_raw_cksum(const void *buf, size_t len)
 	return (uint16_t)sum;
 }
 
-/*
- * The UDP checksum field for a datagram of len bytes; phdr: the pseudo
- * header's address words summed (dp_raw_cksum over the addresses), to which
- * the protocol and length words are added here. Summing fields, not a
- * pseudo-header struct built on the stack, spares the store-forwarding
- * stall of reading back its byte-wide stores as 16-bit words.
- */
+/* The one's complement sum of len bytes folded to 16 bits, as rte_raw_cksum gives it. */
 static inline uint16_t
-dp_udp_cksum(uint32_t phdr, const struct rte_udp_hdr *udp, size_t len)
+dp_raw_cksum(const void *buf, size_t len)
 {
-	uint32_t s = (uint32_t)dp_raw_cksum(udp, len) + phdr +
-		     rte_cpu_to_be_16(IPPROTO_UDP) + rte_cpu_to_be_16((uint16_t)len);
+	return dp_fold(dp_sum(buf, len));
+}
 
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	s = ~s & 0xffff;
-	return s == 0 ? 0xffff : (uint16_t)s; /* 0 means "no checksum" */
+/* A checksum field from a sum: its complement, and 0xffff for 0 in UDP (0 means "none"). */
+static inline uint16_t
+dp_udp_cksum_field(uint64_t sum)
+{
+	uint16_t c = (uint16_t)~dp_fold(sum);
+
+	return c == 0 ? 0xffff : c;
 }
 
 /*
@@ -344,70 +379,78 @@ static inline void
 dp_rewrite(struct rte_mbuf *m, const struct dp_port *op, const struct dp_leg *l, bool rtcp)
 {
 	uint16_t plen = m->data_len;
+	uint16_t sport = rtcp ? l->local_rtcp_port : l->local_port;
+	uint16_t dport = rtcp ? l->remote_rtcp_port : l->remote_port;
+	uint16_t ulen = rte_cpu_to_be_16((uint16_t)(sizeof(struct rte_udp_hdr) + plen));
 	struct rte_ether_hdr *eth;
 	struct rte_udp_hdr *udp;
+	uint64_t addr_sum; /* the pseudo header's addresses */
 
+	/*
+	 * The checksums are summed from the values written, not read back from
+	 * the headers just stored: loading those narrow stores as wide words
+	 * stalls on store forwarding (a tenth of the worker's own time).
+	 */
 	if (l->family == 4) {
 		struct rte_ipv4_hdr *ip;
+		uint32_t sa, da;
+		uint16_t tlen = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + sizeof(*udp) + plen));
 
 		eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth) + sizeof(*ip) + sizeof(*udp));
 		ip = (struct rte_ipv4_hdr *)(eth + 1);
 		udp = (struct rte_udp_hdr *)(ip + 1);
+		memcpy(&sa, l->local_ip, 4);
+		memcpy(&da, l->remote_ip, 4);
+		addr_sum = (uint64_t)sa + da;
 		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 		ip->version_ihl = RTE_IPV4_VHL_DEF;
 		ip->type_of_service = 0;
-		ip->total_length = rte_cpu_to_be_16(sizeof(*ip) + sizeof(*udp) + plen);
+		ip->total_length = tlen;
 		ip->packet_id = 0;
 		ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
 		ip->time_to_live = 64;
 		ip->next_proto_id = IPPROTO_UDP;
 		ip->hdr_checksum = 0;
-		memcpy(&ip->src_addr, l->local_ip, 4);
-		memcpy(&ip->dst_addr, l->remote_ip, 4);
-		udp->src_port = rtcp ? l->local_rtcp_port : l->local_port;
-		udp->dst_port = rtcp ? l->remote_rtcp_port : l->remote_port;
-		udp->dgram_len = rte_cpu_to_be_16(sizeof(*udp) + plen);
-		udp->dgram_cksum = 0;
+		ip->src_addr = sa;
+		ip->dst_addr = da;
 		m->l2_len = sizeof(*eth);
 		m->l3_len = sizeof(*ip);
 		if (op->tx_ip_cksum)
 			m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
 		else
-			ip->hdr_checksum = (uint16_t)~dp_raw_cksum(ip, sizeof(*ip));
-		if (op->tx_udp_cksum) {
+			ip->hdr_checksum = (uint16_t)~dp_fold(
+				addr_sum + tlen + rte_cpu_to_be_16((RTE_IPV4_VHL_DEF << 8) | 0) +
+				rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG) +
+				rte_cpu_to_be_16((64 << 8) | IPPROTO_UDP));
+		if (op->tx_udp_cksum)
 			m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_UDP_CKSUM;
-			udp->dgram_cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
-		} else {
-			udp->dgram_cksum = dp_udp_cksum(dp_raw_cksum(&ip->src_addr, 8), udp,
-							 sizeof(*udp) + plen);
-		}
 	} else {
 		struct rte_ipv6_hdr *ip;
 
 		eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth) + sizeof(*ip) + sizeof(*udp));
 		ip = (struct rte_ipv6_hdr *)(eth + 1);
 		udp = (struct rte_udp_hdr *)(ip + 1);
+		addr_sum = dp_sum(l->local_ip, 16) + dp_sum(l->remote_ip, 16);
 		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
 		ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
-		ip->payload_len = rte_cpu_to_be_16(sizeof(*udp) + plen);
+		ip->payload_len = ulen;
 		ip->proto = IPPROTO_UDP;
 		ip->hop_limits = 64;
 		memcpy(ip->src_addr, l->local_ip, 16);
 		memcpy(ip->dst_addr, l->remote_ip, 16);
-		udp->src_port = rtcp ? l->local_rtcp_port : l->local_port;
-		udp->dst_port = rtcp ? l->remote_rtcp_port : l->remote_port;
-		udp->dgram_len = ip->payload_len;
-		udp->dgram_cksum = 0;
 		m->l2_len = sizeof(*eth);
 		m->l3_len = sizeof(*ip);
-		if (op->tx_udp_cksum) {
+		if (op->tx_udp_cksum)
 			m->ol_flags |= RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_UDP_CKSUM;
-			udp->dgram_cksum = rte_ipv6_phdr_cksum(ip, m->ol_flags);
-		} else {
-			udp->dgram_cksum = dp_udp_cksum(dp_raw_cksum(ip->src_addr, 32), udp,
-							 sizeof(*udp) + plen);
-		}
 	}
+	udp->src_port = sport;
+	udp->dst_port = dport;
+	udp->dgram_len = ulen;
+	if (op->tx_udp_cksum) /* the pseudo header's sum, which the NIC completes */
+		udp->dgram_cksum = dp_fold(addr_sum + rte_cpu_to_be_16(IPPROTO_UDP) + ulen);
+	else /* pseudo header, UDP header, payload */
+		udp->dgram_cksum = dp_udp_cksum_field(addr_sum + rte_cpu_to_be_16(IPPROTO_UDP) +
+						      2u * ulen + sport + dport + dp_sum(udp + 1, plen));
 	rte_ether_addr_copy(&l->remote_mac, &eth->dst_addr);
 	rte_ether_addr_copy(&op->mac, &eth->src_addr);
 }

@@ -19,21 +19,6 @@
 
 #include "dp_priv.h"
 
-enum action { ACT_DROP, ACT_KERNEL, ACT_PUNT, ACT_MEDIA };
-
-/* What parsing learnt about one packet. */
-struct pkt_info {
-	const uint8_t *src, *dst;
-	struct rte_udp_hdr *udp; /* NULL: not UDP, or a fragment */
-	uint8_t family;		 /* 4, 6; 0: not IP */
-	uint8_t action;
-	uint8_t side; /* media: the side it arrived on */
-	uint8_t rtcp;
-	uint16_t l4_off; /* UDP payload offset in the frame */
-	uint16_t reason; /* ACT_DROP */
-	uint32_t punt;	 /* ACT_PUNT: hash.usr tag */
-};
-
 static inline void
 parse(struct rte_mbuf *m, struct pkt_info *pi)
 {
@@ -234,27 +219,55 @@ srtp_reason(uint8_t status)
 	}
 }
 
+/* Hand what a stage set aside to its destinations: punts, the kernel, the free list. */
+static inline void
+dispatch(struct dp *dp, const struct dp_port *port, struct dp_lcore_stats *st,
+	 struct rte_mbuf **punt, uint16_t np, struct rte_mbuf **kern, uint16_t nk,
+	 struct rte_mbuf **drop, uint16_t nd)
+{
+	if (np != 0) {
+		unsigned q = rte_ring_enqueue_burst(dp->punt, (void **)punt, np, NULL);
+
+		st->punts += q;
+		if (q < np) {
+			st->drops[DP_DROP_PUNT_FULL] += np - q;
+			rte_pktmbuf_free_bulk(&punt[q], np - q);
+		}
+	}
+	if (nk != 0) {
+		unsigned q = port->to_kernel != NULL
+			? rte_ring_enqueue_burst(port->to_kernel, (void **)kern, nk, NULL) : 0;
+
+		st->exceptions += q;
+		if (q < nk) {
+			st->drops[DP_DROP_EXCEPTION_FULL] += nk - q;
+			rte_pktmbuf_free_bulk(&kern[q], nk - q);
+		}
+	}
+	if (nd != 0)
+		rte_pktmbuf_free_bulk(drop, nd);
+}
+
+/*
+ * Stage 1 of a burst: parse, ban check, classify, session lookup. Punts,
+ * exceptions and drops leave here; media packets wait in b with their
+ * sessions, whose lines (and their SRTP contexts' first lines) are being
+ * fetched while the worker runs stage 2 of the burst before this one.
+ */
 static void
-worker_burst(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_mbuf **pkts,
-	     uint16_t n)
+stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_mbuf **pkts,
+	     uint16_t n, struct dp_burst *b)
 {
 	const struct dp_port *port = &dp->ports[pidx];
 	struct dp_lcore_stats *st = &lc->stats;
-	struct pkt_info pi[DP_BURST];
+	struct pkt_info *pi = b->pi;
 	struct dp_flow_key keys[DP_BURST];
 	const void *kp[DP_BURST];
-	void *data[DP_BURST];
-	uint16_t media[DP_BURST], nm = 0;
 	struct rte_mbuf *drop[DP_BURST], *punt[DP_BURST], *kern[DP_BURST];
-	uint16_t nd = 0, np = 0, nk = 0;
-	struct rtcg_srtp_pkt sp[G_KINDS][DP_BURST];
-	struct rtcg_srtp_ctx *sc[G_KINDS][DP_BURST];
-	uint16_t gi[G_KINDS][DP_BURST], gn[G_KINDS] = { 0 };
-	struct tx_list tx[DP_MAX_PORTS];
-	struct dp_session *sess[DP_BURST];
-	uint64_t hit = 0, now = rte_rdtsc();
-	uint32_t echo = 0; /* any echo session in this burst */
+	uint16_t nd = 0, np = 0, nk = 0, nm = 0;
+	uint64_t hit = 0;
 
+	b->pidx = (uint16_t)pidx;
 	for (uint16_t i = 0; i < n; i++)
 		parse(pkts[i], &pi[i]);
 
@@ -292,7 +305,10 @@ worker_burst(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 		case ACT_MEDIA:
 			flow_key(&pi[i], &keys[nm]);
 			kp[nm] = &keys[nm];
-			media[nm++] = i;
+			b->pkts[nm] = pkts[i];
+			if (nm != i)
+				pi[nm] = pi[i];
+			nm++;
 			break;
 		case ACT_PUNT:
 			pkts[i]->hash.usr = pi[i].punt;
@@ -310,29 +326,51 @@ worker_burst(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 
 	hit = 0;
 	if (nm != 0)
-		rte_hash_lookup_bulk_data(dp->sess.h, kp, nm, &hit, data);
+		rte_hash_lookup_bulk_data(dp->sess.h, kp, nm, &hit, b->sess);
 	for (uint16_t j = 0; j < nm; j++) {
-		if (hit >> j & 1) {
-			struct dp_session *s = data[j];
-			bool pub = pi[media[j]].side == DP_PUBLIC;
-
-			dp_session_prefetch(s, pub ? DP_TO_INTERNAL : DP_TO_PUBLIC);
-			rte_prefetch0(pub ? s->srtp_in : s->srtp_out);
-		}
+		if (hit >> j & 1)
+			dp_session_prefetch(b->sess[j], pi[j].side == DP_PUBLIC ? DP_TO_INTERNAL : DP_TO_PUBLIC);
+		else
+			b->sess[j] = NULL;
 	}
-	for (uint16_t j = 0; j < nm; j++) {
-		uint16_t i = media[j];
+	b->n = nm;
+	dispatch(dp, port, st, punt, np, kern, nk, drop, nd);
+}
+
+/*
+ * Stage 2: per-session checks, one SRTP burst per kind, header rewrite, one
+ * tx burst per output port. Leaves b empty.
+ */
+static void
+stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b)
+{
+	const struct dp_port *port = &dp->ports[b->pidx];
+	struct dp_lcore_stats *st = &lc->stats;
+	const struct pkt_info *pi = b->pi;
+	struct rte_mbuf **pkts = b->pkts;
+	void *const *sess = b->sess;
+	uint16_t n = b->n;
+	struct rte_mbuf *drop[DP_BURST], *punt[DP_BURST];
+	uint16_t nd = 0, np = 0;
+	struct rtcg_srtp_pkt sp[G_KINDS][DP_BURST];
+	struct rtcg_srtp_ctx *sc[G_KINDS][DP_BURST];
+	uint16_t gi[G_KINDS][DP_BURST], gn[G_KINDS] = { 0 };
+	struct tx_list tx[DP_MAX_PORTS];
+	uint64_t now = rte_rdtsc();
+	uint32_t echo = 0; /* any echo session in this burst */
+
+	b->n = 0;
+	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		struct dp_session *s;
+		struct dp_session *s = sess[i];
 		const struct dp_leg *out;
 		unsigned dir, g;
 
-		if (!(hit >> j & 1)) {
+		if (s == NULL) {
 			st->drops[DP_DROP_NO_SESSION]++;
 			drop[nd++] = m;
 			continue;
 		}
-		s = data[j];
 		dir = pi[i].side == DP_PUBLIC ? DP_TO_INTERNAL : DP_TO_PUBLIC;
 		if (pi[i].side == DP_INTERNAL) {
 			const struct dp_leg *il = &s->leg[DP_INTERNAL];
@@ -376,7 +414,6 @@ worker_burst(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 		}
 		rte_pktmbuf_adj(m, pi[i].l4_off);
 		g = dir * 2 + pi[i].rtcp;
-		sess[i] = s;
 		echo |= s->flags & DP_SESSION_ECHO;
 		sp[g][gn[g]].data = rte_pktmbuf_mtod(m, uint8_t *);
 		sp[g][gn[g]].len = m->data_len;
@@ -472,34 +509,17 @@ worker_burst(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 			rte_pktmbuf_free_bulk(&tx[p].pkts[sent], tx[p].n - sent);
 		}
 	}
-	if (np != 0) {
-		unsigned q = rte_ring_enqueue_burst(dp->punt, (void **)punt, np, NULL);
-
-		st->punts += q;
-		if (q < np) {
-			st->drops[DP_DROP_PUNT_FULL] += np - q;
-			rte_pktmbuf_free_bulk(&punt[q], np - q);
-		}
-	}
-	if (nk != 0) {
-		unsigned q = port->to_kernel != NULL
-			? rte_ring_enqueue_burst(port->to_kernel, (void **)kern, nk, NULL) : 0;
-
-		st->exceptions += q;
-		if (q < nk) {
-			st->drops[DP_DROP_EXCEPTION_FULL] += nk - q;
-			rte_pktmbuf_free_bulk(&kern[q], nk - q);
-		}
-	}
-	if (nd != 0)
-		rte_pktmbuf_free_bulk(drop, nd);
+	dispatch(dp, port, st, punt, np, NULL, 0, drop, nd);
 }
 
 /* One burst through worker `w`'s path from port index `port`, on the calling thread (fuzzing). */
 void
 dp_worker_burst_once(struct dp *dp, unsigned w, unsigned port, struct rte_mbuf **pkts, uint16_t n)
 {
-	worker_burst(dp, &dp->workers[w], port, pkts, n);
+	struct dp_lcore_conf *lc = &dp->workers[w];
+
+	stage_lookup(dp, lc, port, pkts, n, &lc->burst[0]);
+	stage_relay(dp, lc, &lc->burst[0]);
 }
 
 /*
@@ -574,6 +594,32 @@ sw_rss_spread(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte
 	return keep;
 }
 
+/* Stage 1 of a new burst, then stage 2 of the one waiting; the new one waits. */
+static inline void
+pipeline(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_mbuf **pkts,
+	 uint16_t n, struct dp_burst **wait, unsigned *cur)
+{
+	struct dp_burst *b = &lc->burst[*cur];
+
+	stage_lookup(dp, lc, pidx, pkts, n, b);
+	if (*wait != NULL)
+		stage_relay(dp, lc, *wait);
+	/* The sessions' lines came in meanwhile: now their SRTP contexts. */
+	for (uint16_t j = 0; j < b->n; j++) {
+		const struct dp_session *s = b->sess[j];
+
+		if (s != NULL)
+			rtcg_srtp_prefetch_early(b->pi[j].side == DP_PUBLIC ? s->srtp_in : s->srtp_out,
+						 b->pi[j].rtcp);
+	}
+	if (b->n != 0) {
+		*wait = b;
+		*cur ^= 1;
+	} else {
+		*wait = NULL;
+	}
+}
+
 int
 dp_worker_main(void *arg)
 {
@@ -591,8 +637,22 @@ dp_worker_main(void *arg)
 	       rtcg_srtp_engine_arch(lc->srtp));
 	rte_rcu_qsbr_thread_online(dp->qsv, lc->index);
 
+	/*
+	 * Two stages, one burst apart: each burst's lookup (stage 1) runs
+	 * before the relay (stage 2) of the burst received before it, so the
+	 * session and SRTP context lines it needs arrive while the crypto
+	 * engine works on the other one. A burst waits at most one round: it is
+	 * relayed at once when the round brought nothing else, or when the
+	 * control lcore has started an RCU grace period (a new token), since
+	 * the waiting burst holds session pointers and the worker reports its
+	 * quiescent state only with none held.
+	 */
+	struct dp_burst *wait = NULL;
+	uint64_t seen_token = 0;
+	unsigned cur = 0;
+
 	while (!dp->quit) {
-		uint64_t start = rte_rdtsc();
+		uint64_t start = rte_rdtsc(), token;
 		unsigned total = 0;
 
 		for (uint16_t i = 0; i < lc->n_rxq; i++) {
@@ -606,7 +666,7 @@ dp_worker_main(void *arg)
 			if (dp->ports[lc->rxq[i].port].sw_rss)
 				n = sw_rss_spread(dp, lc, lc->rxq[i].port, pkts, n);
 			if (n != 0)
-				worker_burst(dp, lc, lc->rxq[i].port, pkts, n);
+				pipeline(dp, lc, lc->rxq[i].port, pkts, n, &wait, &cur);
 		}
 		for (unsigned p = 0; p < dp->n_ports; p++) {
 			unsigned n;
@@ -617,7 +677,7 @@ dp_worker_main(void *arg)
 			if (n == 0)
 				continue;
 			total += n;
-			worker_burst(dp, lc, p, pkts, (uint16_t)n);
+			pipeline(dp, lc, p, pkts, (uint16_t)n, &wait, &cur);
 		}
 		/* Worker 0 sends the control lcore's packets on ports with no queue for it. */
 		for (unsigned p = 0; lc->index == 0 && p < dp->n_ports; p++) {
@@ -637,8 +697,18 @@ dp_worker_main(void *arg)
 				rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
 			}
 		}
+		/* rte_rcu_qsbr_start() advances the token: a writer waits for us. */
+		token = __atomic_load_n(&dp->qsv->token, __ATOMIC_ACQUIRE);
+		if (wait != NULL && (total == 0 || token != seen_token)) {
+			stage_relay(dp, lc, wait);
+			wait = NULL;
+			total = total == 0 ? 1 : total; /* a busy round */
+		}
 		/* Every pointer into the session and ban tables is dropped here. */
-		rte_rcu_qsbr_quiescent(dp->qsv, lc->index);
+		if (wait == NULL) {
+			rte_rcu_qsbr_quiescent(dp->qsv, lc->index);
+			seen_token = token;
+		}
 		if (total != 0) {
 			lc->stats.busy_cycles += rte_rdtsc() - start;
 			lc->stats.busy_pkts += total;
@@ -648,6 +718,8 @@ dp_worker_main(void *arg)
 			lc->stats.idle_cycles += rte_rdtsc() - start;
 		}
 	}
+	if (wait != NULL)
+		stage_relay(dp, lc, wait);
 	rte_rcu_qsbr_thread_offline(dp->qsv, lc->index);
 	DP_LOG(INFO, "worker on lcore %u stopped", lcore);
 	return 0;

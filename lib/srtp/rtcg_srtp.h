@@ -93,6 +93,15 @@ const char *rtcg_srtp_status_name(enum rtcg_srtp_status s);
  */
 void rtcg_srtp_prefetch_burst(struct rtcg_srtp_ctx *const *ctx, unsigned n, bool rtcp);
 
+/*
+ * Start loading what a packet under ctx will touch, by the context's layout
+ * alone (nothing of it is read, so it may still be in memory): its first
+ * line, the first SSRC's state and the first four lines of the RTP or
+ * SRTCP keys (all an AES_CM_128_HMAC_SHA1 packet needs). For pipelines that
+ * know the context's address a burst ahead.
+ */
+void rtcg_srtp_prefetch_early(const struct rtcg_srtp_ctx *ctx, bool rtcp);
+
 /* Bytes to allocate for a context (it has no pointers inside: copyable). */
 
 size_t rtcg_srtp_ctx_size(void);

@@ -99,6 +99,16 @@ rtcg_srtp_engine_arch(const struct rtcg_srtp_engine *e)
 	return e->arch;
 }
 
+/* The line where an SSRC state's window of `window` packets ends, if not st's. */
+static inline void
+ssrc_window_prefetch(const uint8_t *st, unsigned window)
+{
+	const uint8_t *end = st + offsetof(struct srtp_ssrc_state, window) + window / 8u - 1u;
+
+	if (((uintptr_t)end >> 6) != ((uintptr_t)st >> 6))
+		__builtin_prefetch(end, 1, 3);
+}
+
 void
 rtcg_srtp_prefetch_burst(struct rtcg_srtp_ctx *const *ctx, unsigned n, bool rtcp)
 {
@@ -112,10 +122,24 @@ rtcg_srtp_prefetch_burst(struct rtcg_srtp_ctx *const *ctx, unsigned n, bool rtcp
 
 		/* The header and counters' first line the caller fetched already. */
 		__builtin_prefetch(st, 1, 3);
-		__builtin_prefetch(st + 64, 1, 3);
+		ssrc_window_prefetch(st, c->window);
 		for (size_t o = 0; o < klen; o += 64)
 			__builtin_prefetch((const uint8_t *)k + o, 0, 3);
 	}
+}
+
+void
+rtcg_srtp_prefetch_early(const struct rtcg_srtp_ctx *c, bool rtcp)
+{
+	const uint8_t *k = (const uint8_t *)(rtcp ? &c->rtcp : &c->rtp);
+	const uint8_t *st = (const uint8_t *)(rtcp ? c->rtcp_ssrc : c->rtp_ssrc);
+
+	/* The first SSRC's state up to a 128-packet window (the window is not read). */
+	__builtin_prefetch(c, 1, 3);
+	__builtin_prefetch(st, 1, 3);
+	ssrc_window_prefetch(st, 128);
+	for (size_t o = 0; o < 4 * 64; o += 64)
+		__builtin_prefetch(k + o, 0, 3);
 }
 
 size_t
