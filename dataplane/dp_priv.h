@@ -128,7 +128,10 @@ struct dp_lcore_conf {
 
 /*
  * Hash key of a leg: the local address and port a packet is sent to, and
- * for the public leg the remote (latched) address and port too.
+ * for the public leg the remote (latched) address and port too. Padded to
+ * 56 bytes so that an rte_hash key-store entry (8-byte data pointer, key)
+ * is exactly one cache line: at 40 bytes half the entries straddled two,
+ * and a lookup at 100,000 sessions missed on both.
  */
 struct dp_flow_key {
 	uint8_t local[16];
@@ -137,7 +140,7 @@ struct dp_flow_key {
 	uint16_t remote_port;
 	uint8_t family; /* 4 or 6 */
 	uint8_t side;	/* DP_PUBLIC or DP_INTERNAL */
-	uint8_t pad[2];
+	uint8_t pad[18];
 };
 
 /* One leg as the worker uses it, addresses and ports in network order. */

@@ -68,7 +68,7 @@ dp_sessions_init(struct dp *dp, char *err, size_t errlen)
 	struct rte_hash_rcu_config hrc = { .v = dp->qsv, .mode = RTE_HASH_QSBR_MODE_DQ };
 	struct rte_rcu_qsbr_dq_parameters dqp = { 0 };
 
-	RTE_BUILD_BUG_ON(sizeof(struct dp_flow_key) != 40);
+	RTE_BUILD_BUG_ON(sizeof(struct dp_flow_key) != 56);
 	RTE_BUILD_BUG_ON(sizeof(struct dp_flow_key) > DP_HASH_KEY_MAX); /* dp_hash_crc copies it */
 	ss->max_sessions = max;
 	/* Room for copies waiting out a grace period. */
