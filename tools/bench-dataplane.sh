@@ -107,6 +107,7 @@ gw_survived() { # gw_survived ROW SESSIONS
 	kill -0 "$gw_pid" 2>/dev/null && return 0
 	wait "$gw_pid" 2>/dev/null || true
 	echo "# $1 $2: the gateway died as the traffic source disconnected (memif PMD race): row skipped, gateway restarted"
+	rm -f "$dir/pub.sock" "$dir/int.sock" # a dead server's listening sockets
 	start_gw "$2"
 	return 1
 }
