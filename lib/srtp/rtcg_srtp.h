@@ -118,7 +118,7 @@ int rtcg_srtp_ctx_init(struct rtcg_srtp_ctx *ctx, struct rtcg_srtp_engine *e,
 /* Zero the keys. */
 void rtcg_srtp_ctx_clear(struct rtcg_srtp_ctx *ctx);
 
-const struct rtcg_srtp_counters *rtcg_srtp_ctx_counters(const struct rtcg_srtp_ctx *ctx);
+struct rtcg_srtp_counters rtcg_srtp_ctx_counters(const struct rtcg_srtp_ctx *ctx);
 enum rtcg_srtp_profile rtcg_srtp_ctx_profile(const struct rtcg_srtp_ctx *ctx);
 
 /*

@@ -253,10 +253,19 @@ rtcg_srtp_ctx_clear(struct rtcg_srtp_ctx *ctx)
 	OPENSSL_cleanse(ctx, sizeof(*ctx));
 }
 
-const struct rtcg_srtp_counters *
+struct rtcg_srtp_counters
 rtcg_srtp_ctx_counters(const struct rtcg_srtp_ctx *ctx)
 {
-	return &ctx->counters;
+	_Static_assert(offsetof(struct rtcg_srtp_ctx, rtp_ssrc[0].window) + 16 <= 64,
+		       "the first SSRC's state and a 128-packet window on the first line");
+	return (struct rtcg_srtp_counters){
+		.ok = ctx->ok,
+		.auth_fail = ctx->errors[RTCG_SRTP_AUTH_FAIL - 1],
+		.replay = ctx->errors[RTCG_SRTP_REPLAY - 1],
+		.bad_length = ctx->errors[RTCG_SRTP_BAD_LENGTH - 1],
+		.no_room = ctx->errors[RTCG_SRTP_NO_ROOM - 1],
+		.ssrc_limit = ctx->errors[RTCG_SRTP_SSRC_LIMIT - 1],
+	};
 }
 
 enum rtcg_srtp_profile

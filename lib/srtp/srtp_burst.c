@@ -674,7 +674,10 @@ likely_ok(const IMB_JOB *job)
 static inline void
 count(struct rtcg_srtp_ctx *ctx, uint8_t status)
 {
-	((uint64_t *)&ctx->counters)[status]++;
+	if (__builtin_expect(status == RTCG_SRTP_OK, 1))
+		ctx->ok++;
+	else
+		ctx->errors[status - 1]++;
 }
 
 /*

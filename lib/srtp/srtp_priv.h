@@ -66,11 +66,12 @@ struct srtp_ops {
 
 /*
  * Laid out for the worker's cache: what an RTP packet touches (the header,
- * the counters, the first SSRC's state, the SRTP keys) comes first and
- * close together; SRTCP's keys and state, touched a few times a second,
+ * the ok counter and the first SSRC's state on one line, then the SRTP
+ * keys) comes first; SRTCP's keys and state, touched a few times a second,
  * last. rtcg_srtp_prefetch_burst knows these offsets.
  */
 struct rtcg_srtp_ctx {
+	/* First line: all a packet of the first SSRC reads and writes here (with a window up to 128). */
 	const struct srtp_ops *ops; /* [SRTP_KINDS], from a constant table */
 	enum rtcg_srtp_profile profile;
 	uint8_t tag_len;	/* SRTP tag */
@@ -78,8 +79,9 @@ struct rtcg_srtp_ctx {
 	uint8_t key_len;
 	IMB_CIPHER_MODE cipher; /* CNTR, NULL or GCM */
 	unsigned window;	/* replay window, packets, multiple of 64 */
-	struct rtcg_srtp_counters counters;
+	uint64_t ok;		/* packets protected or unprotected */
 	struct srtp_ssrc_state rtp_ssrc[RTCG_SRTP_MAX_SSRC];
+	uint64_t errors[RTCG_SRTP_SSRC_LIMIT]; /* [status - 1], rare */
 	struct srtp_keys rtp;
 	struct srtp_keys rtcp;
 	struct srtp_ssrc_state rtcp_ssrc[RTCG_SRTP_MAX_SSRC];
