@@ -74,6 +74,35 @@ echo "bench-srtp (same run, AES_CM_128_HMAC_SHA1_80, 160-byte payload): protect 
 tel() { N dpdk-telemetry.py -f rtcg-bench <<<"/rtcgate/stats" 2>/dev/null |
 	python3 -c 'import json,sys; d=json.load(sys.stdin)["/rtcgate/stats"]; print(d["rx"], d["busy_cycles"], d["tsc_hz"], d["drop_replay"]+d["drop_auth_fail"]+d["drop_no_session"]+d["drop_tx_full"])'; }
 
+# best_ns SECONDS: sample the worker's counters every 0.25 s for SECONDS
+# straight from the telemetry socket; print the lowest busy ns per packet of
+# any 0.25-s window with traffic. This shared VM has phases in which
+# everything runs ~40% slower for tens of seconds (docs/benchmarks.md); the
+# whole-row figure includes them, the best window mostly does not.
+best_ns() {
+	python3 - "$1" /var/run/dpdk/rtcg-bench/dpdk_telemetry.v2 <<'PY'
+import json, socket, sys, time
+secs, path = float(sys.argv[1]), sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(path)
+s.recv(16384)  # the greeting
+def snap():
+    s.send(b'/rtcgate/stats')
+    d = json.loads(s.recv(1 << 20))['/rtcgate/stats']
+    return d['rx'], d['busy_cycles'], d['tsc_hz']
+best, prev, end = None, snap(), time.time() + secs
+while time.time() < end:
+    time.sleep(0.25)
+    cur = snap()
+    rx, cy = cur[0] - prev[0], cur[1] - prev[1]
+    if rx > 100000:  # a window with real load (>0.4 Mpps)
+        ns = cy * 1e9 / cur[2] / rx
+        best = ns if best is None or ns < best else best
+    prev = cur
+print('%.1f' % best if best is not None else '0')
+PY
+}
+
 start_gw() { # start_gw SESSIONS
 	local n=$1 max=$1
 	[ "$max" -lt 16 ] && max=16
@@ -115,13 +144,14 @@ gw_survived() { # gw_survived ROW SESSIONS
 # per-packet worker cost between two telemetry reads: "rx busy_cycles hz drops"
 ns_per_pkt() { python3 -c "import sys; a=sys.argv[1].split(); b=sys.argv[2].split(); rx=int(b[0])-int(a[0]); cy=int(b[1])-int(a[1]); print('%.1f %d %d' % (cy*1e9/int(b[2])/rx if rx else 0, rx, int(b[3])-int(a[3])))" "$1" "$2"; }
 
-printf '\n%-9s %-8s %12s %12s %8s %14s %10s %10s\n' direction sessions offered_Mpps relayed_Mpps loss_% busy_ns/pkt x_crypto x_floor
+printf '\n%-9s %-8s %12s %12s %8s %14s %10s %10s %10s %7s\n' direction sessions offered_Mpps relayed_Mpps loss_% busy_ns/pkt x_crypto x_floor best_ns x_best
 for n in $SESSIONS; do
 	start_gw "$n"
 	# encrypt: testpmd io forwarding, pcap (plain RTP) -> internal memif; public memif -> counted
 	$LG --config "$dir/gw.yaml" --direction encrypt --write-pcap "$dir/rtp.pcap" >/dev/null
 	
 	t0=$(tel)
+	best_ns $((SECONDS_EACH + 1)) > "$dir/best" 2>/dev/null &
 	(sleep 1; echo start; sleep "$SECONDS_EACH"; echo stop; sleep 1; echo quit) |
 		N dpdk-testpmd --lcores "0@0,1@0" --no-huge -m 1024 --no-pci --file-prefix rtcg-bench-pmd \
 			--vdev "net_pcap0,rx_pcap=$dir/rtp.pcap,infinite_rx=1,tx_pcap=/dev/null" \
@@ -129,17 +159,19 @@ for n in $SESSIONS; do
 			--vdev "net_memif2,role=client,socket=$dir/pub.sock,socket-abstract=no" \
 			--log-level=pmd.net.pcap:warning -- -i --forward-mode=io --port-topology=chained \
 			--total-num-mbufs=$((n + 32768)) > "$dir/testpmd.log" 2>&1 || true
+	wait $! || true
 	if gw_survived enc-pmd "$n"; then
 	t1=$(tel)
+	best=$(cat "$dir/best" 2>/dev/null || echo 0)
 	read -r ns_pkt rx drops <<<"$(ns_per_pkt "$t0" "$t1")"
 	offered=$(awk '/Forward statistics for port 1/{f=1} f && /TX-packets/{print $NF; exit}' "$dir/testpmd.log")
 	relayed=$(awk '/Forward statistics for port 2/{f=1} f && /RX-packets/{print $2; exit}' "$dir/testpmd.log")
-	python3 - "$n" "${offered:-0}" "${relayed:-0}" "$SECONDS_EACH" "$ns_pkt" "$prot_ns" "$floor_ns" <<'PY'
+	python3 - "$n" "${offered:-0}" "${relayed:-0}" "$SECONDS_EACH" "$ns_pkt" "$prot_ns" "$floor_ns" "$best" <<'PY'
 import sys
-n, off, rel, secs, ns, prot, floor = sys.argv[1:]
-off, rel, secs, ns = int(off), int(rel), float(secs), float(ns)
+n, off, rel, secs, ns, prot, floor, best = sys.argv[1:]
+off, rel, secs, ns, best = int(off), int(rel), float(secs), float(ns), float(best)
 loss = 100.0 * (off - rel) / off if off else 0
-print('%-9s %-8s %12.3f %12.3f %8.3f %14.1f %10.2f %10.2f' % ('enc-pmd', n, off / secs / 1e6, rel / secs / 1e6, loss, ns, ns / float(prot), ns / float(floor)))
+print('%-9s %-8s %12.3f %12.3f %8.3f %14.1f %10.2f %10.2f %10.1f %7.2f' % ('enc-pmd', n, off / secs / 1e6, rel / secs / 1e6, loss, ns, ns / float(prot), ns / float(floor), best, best / float(prot)))
 PY
 	fi
 	# rtcgate-loadgen, both directions: decrypt (SRTP -> public memif, RTP out
@@ -147,24 +179,29 @@ PY
 	for d in encrypt decrypt; do
 		if [ $d = decrypt ]; then tx=pub rx=int crypto=$unprot_ns; else tx=int rx=pub crypto=$prot_ns; fi
 		t0=$(tel)
+		best_ns $((SECONDS_EACH + 1)) > "$dir/best" 2>/dev/null &
+		bp=$!
 		out=$(N "$LG" --config "$dir/gw.yaml" --direction $d --duration "$SECONDS_EACH" --pps "$PPS" -- \
 			-l 0 --no-huge -m 2048 --no-pci --file-prefix rtcg-bench-lg \
 			--vdev "net_memif0,role=client,socket=$dir/$tx.sock,socket-abstract=no" \
 			--vdev "net_memif1,role=client,socket=$dir/$rx.sock,socket-abstract=no" 2>/dev/null | grep '^direction')
+		wait $bp || true
+		best=$(cat "$dir/best" 2>/dev/null || echo 0)
 		gw_survived $d-lg "$n" || continue
 		t1=$(tel)
 		read -r ns_pkt rx drops <<<"$(ns_per_pkt "$t0" "$t1")"
-		python3 - "$n" "$out" "$ns_pkt" "$crypto" "$floor_ns" "$d" <<'PY'
+		python3 - "$n" "$out" "$ns_pkt" "$crypto" "$floor_ns" "$d" "$best" <<'PY'
 import re, sys
-n, out, ns, crypto, floor, d = sys.argv[1:]
+n, out, ns, crypto, floor, d, best = sys.argv[1:]
 m = re.search(r'offered \d+ \(([\d.]+) Mpps\) relayed \d+ \(([\d.]+) Mpps\) loss ([-\d.]+)%', out)
 off, rel, loss = (m.group(1), m.group(2), m.group(3)) if m else ('0', '0', '0')
-ns = float(ns)
-print('%-9s %-8s %12s %12s %8s %14.1f %10.2f %10.2f' % (d + '-lg', n, off, rel, loss, ns, ns / float(crypto), ns / float(floor)))
+ns, best = float(ns), float(best)
+print('%-9s %-8s %12s %12s %8s %14.1f %10.2f %10.2f %10.1f %7.2f' % (d + '-lg', n, off, rel, loss, ns, ns / float(crypto), ns / float(floor), best, best / float(crypto)))
 PY
 	done
 	stop_gw
 done
 echo
 echo "x_crypto: busy ns per packet / bench-srtp's protect (encrypt) or unprotect (decrypt) ns; x_floor: / raw intel-ipsec-mb floor."
+echo "best_ns: the lowest busy ns per packet over 0.25-s windows of the row (0: no window above 0.4 Mpps); x_best: best_ns / protect or unprotect ns."
 echo "Frames: 214 bytes in (encrypt: 160-byte RTP payload; decrypt: 150-byte payload + 10-byte tag)."
