@@ -326,21 +326,11 @@ dp_sum(const void *buf, size_t len)
 		memcpy(&v, p, 8);
 		sum += (v & 0xffffffffu) + (v >> 32);
 	}
-	if (len >= 4) {
-		uint32_t v;
-
-		memcpy(&v, p, 4);
-		sum += v;
-		p += 4;
-		len -= 4;
-	}
-	if (len >= 2) {
+	for (; len >= 2; p += 2, len -= 2) { /* at most 3 */
 		uint16_t v;
 
 		memcpy(&v, p, 2);
 		sum += v;
-		p += 2;
-		len -= 2;
 	}
 	if (len != 0)
 		sum += rte_cpu_to_le_16((uint16_t)*p);
@@ -422,7 +412,7 @@ dp_rewrite(struct rte_mbuf *m, const struct dp_port *op, const struct dp_leg *l,
 			m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
 		else
 			ip->hdr_checksum = (uint16_t)~dp_fold(
-				addr_sum + tlen + rte_cpu_to_be_16((RTE_IPV4_VHL_DEF << 8) | 0) +
+				addr_sum + tlen + rte_cpu_to_be_16(RTE_IPV4_VHL_DEF << 8) /* TOS 0 */ +
 				rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG) +
 				rte_cpu_to_be_16((64 << 8) | IPPROTO_UDP));
 		if (op->tx_udp_cksum)

@@ -251,8 +251,8 @@ dispatch(struct dp *dp, const struct dp_port *port, struct dp_lcore_stats *st,
 /*
  * Stage 1 of a burst: parse, ban check, classify, session lookup. Punts,
  * exceptions and drops leave here; media packets wait in b with their
- * sessions, whose lines (and their SRTP contexts' first lines) are being
- * fetched while the worker runs stage 2 of the burst before this one.
+ * sessions, whose lines are being fetched while the worker runs stage 2 of
+ * the burst before this one (pipeline() then prefetches their contexts).
  */
 static void
 stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_mbuf **pkts,
@@ -422,7 +422,12 @@ stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b)
 		gi[g][gn[g]++] = i;
 	}
 
-	/* The contexts' first lines are in by now: fetch the keys and state they point to. */
+	/*
+	 * The contexts' first lines are in by now: fetch the keys and state their
+	 * profile needs. After pipeline()'s early prefetch this only adds what
+	 * it could not know (GCM and AES-256 key lines, windows over 128); a
+	 * burst relayed without it (drained, fuzzing) gets everything here.
+	 */
 	for (unsigned g = 0; g < G_KINDS; g++)
 		if (gn[g] != 0)
 			rtcg_srtp_prefetch_burst(sc[g], gn[g], g & 1);

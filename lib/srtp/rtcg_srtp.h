@@ -85,11 +85,11 @@ const char *rtcg_srtp_status_name(enum rtcg_srtp_status s);
 
 /*
  * Start loading, for n packets, what their protect or unprotect under
- * ctx[i] will touch beyond the context's first cache line (RTP: the rest of
- * the counters and the first SSRC's state, the profile's RTP keys; rtcp:
- * the SRTCP ones). Call it for a burst before rtcg_srtp_*_burst, once the
- * caller has each context's first cache line on its way (the profile is
- * read from it).
+ * ctx[i] will touch beyond the context's first cache line (RTP: the first
+ * SSRC's state where its window reaches past that line, the profile's RTP
+ * keys; rtcp: the SRTCP ones). Call it for a burst before
+ * rtcg_srtp_*_burst, once the caller has each context's first cache line
+ * on its way (the profile is read from it).
  */
 void rtcg_srtp_prefetch_burst(struct rtcg_srtp_ctx *const *ctx, unsigned n, bool rtcp);
 
@@ -103,7 +103,6 @@ void rtcg_srtp_prefetch_burst(struct rtcg_srtp_ctx *const *ctx, unsigned n, bool
 void rtcg_srtp_prefetch_early(const struct rtcg_srtp_ctx *ctx, bool rtcp);
 
 /* Bytes to allocate for a context (it has no pointers inside: copyable). */
-
 size_t rtcg_srtp_ctx_size(void);
 
 /*

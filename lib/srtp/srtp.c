@@ -99,14 +99,25 @@ rtcg_srtp_engine_arch(const struct rtcg_srtp_engine *e)
 	return e->arch;
 }
 
-/* The line where an SSRC state's window of `window` packets ends, if not st's. */
+/*
+ * Prefetch what a packet under c touches from its header line on: that line
+ * (unless the caller has it), the first SSRC's state as far as a window of
+ * `window` packets reaches, and klen bytes of the RTP or SRTCP keys.
+ */
 static inline void
-ssrc_window_prefetch(const uint8_t *st, unsigned window)
+prefetch_ctx(const struct rtcg_srtp_ctx *c, bool rtcp, bool header, unsigned window, size_t klen)
 {
+	const uint8_t *k = (const uint8_t *)(rtcp ? &c->rtcp : &c->rtp);
+	const uint8_t *st = (const uint8_t *)(rtcp ? c->rtcp_ssrc : c->rtp_ssrc);
 	const uint8_t *end = st + offsetof(struct srtp_ssrc_state, window) + window / 8u - 1u;
 
+	if (header)
+		__builtin_prefetch(c, 1, 3);
+	__builtin_prefetch(st, 1, 3);
 	if (((uintptr_t)end >> 6) != ((uintptr_t)st >> 6))
 		__builtin_prefetch(end, 1, 3);
+	for (size_t o = 0; o < klen; o += 64)
+		__builtin_prefetch(k + o, 0, 3);
 }
 
 void
@@ -114,32 +125,19 @@ rtcg_srtp_prefetch_burst(struct rtcg_srtp_ctx *const *ctx, unsigned n, bool rtcp
 {
 	for (unsigned i = 0; i < n; i++) {
 		const struct rtcg_srtp_ctx *c = ctx[i];
-		const struct srtp_keys *k = rtcp ? &c->rtcp : &c->rtp;
-		const uint8_t *st = (const uint8_t *)(rtcp ? c->rtcp_ssrc : c->rtp_ssrc);
 		/* AES-CM: salt, HMAC states, the rounds' keys; GCM: all its key data. */
-		size_t klen = c->cipher == IMB_CIPHER_GCM ? sizeof(*k)
+		size_t klen = c->cipher == IMB_CIPHER_GCM ? sizeof(struct srtp_keys)
 			: offsetof(struct srtp_keys, cm.aes_enc) + (c->key_len / 4u + 7u) * 16u;
 
-		/* The header and counters' first line the caller fetched already. */
-		__builtin_prefetch(st, 1, 3);
-		ssrc_window_prefetch(st, c->window);
-		for (size_t o = 0; o < klen; o += 64)
-			__builtin_prefetch((const uint8_t *)k + o, 0, 3);
+		prefetch_ctx(c, rtcp, false, c->window, klen);
 	}
 }
 
 void
 rtcg_srtp_prefetch_early(const struct rtcg_srtp_ctx *c, bool rtcp)
 {
-	const uint8_t *k = (const uint8_t *)(rtcp ? &c->rtcp : &c->rtp);
-	const uint8_t *st = (const uint8_t *)(rtcp ? c->rtcp_ssrc : c->rtp_ssrc);
-
-	/* The first SSRC's state up to a 128-packet window (the window is not read). */
-	__builtin_prefetch(c, 1, 3);
-	__builtin_prefetch(st, 1, 3);
-	ssrc_window_prefetch(st, 128);
-	for (size_t o = 0; o < 4 * 64; o += 64)
-		__builtin_prefetch(k + o, 0, 3);
+	/* Nothing of c is read: a 128-packet window, AES_CM_128_HMAC_SHA1's 4 key lines. */
+	prefetch_ctx(c, rtcp, true, 128, 4 * 64);
 }
 
 size_t
