@@ -154,15 +154,17 @@ struct dp_leg {
 	struct rte_ether_addr remote_mac;
 };
 
-/* Counters of one direction, written by the one worker that owns it. */
-struct dp_dir_stats {
-	/* Written per packet: one cache line. */
-	uint64_t pkts, bytes;
-	uint64_t last_tsc;
-	uint32_t dtmf_ts; /* RTP timestamp of the last RFC 4733 event reported */
-	uint8_t dtmf_seen;
-	uint64_t drops[DP_DROP_MAX];
-} __rte_cache_aligned;
+/*
+ * Where an internal packet must come from (symmetric RTP): the internal
+ * leg's remote address and ports, and its local ports to tell RTCP.
+ */
+struct dp_src {
+	uint8_t family; /* 4 or 6 */
+	uint8_t have_mac;
+	uint16_t local_port, local_rtcp_port;
+	uint16_t remote_port, remote_rtcp_port;
+	uint8_t remote_ip[16];
+};
 
 #define DP_SESSION_LATCH_INTERNAL 0x1
 #define DP_SESSION_ECHO 0x2 /* media from the browser goes back to it (echo endpoint) */
@@ -171,31 +173,56 @@ struct dp_dir_stats {
 #define DP_SESSION_HOLD_TO_PUBLIC 0x10 /* drop RTP toward the public side */
 
 /*
- * A session as workers see it. Written only by the control lcore, and then
- * never in place once published: an update copies it to a fresh slot,
- * publishes the copy and frees the old slot after an RCU grace period.
+ * One direction of a session, as its one worker uses it, in two cache
+ * lines: the first holds what the relay stage reads before the SRTP burst
+ * (and the counters it writes after), the second what the header rewrite
+ * reads after it, by which time it has long arrived. Then the drop
+ * counters, written rarely. Only the control lcore writes the rest, and
+ * only before the session is published.
+ */
+struct dp_path {
+	uint64_t pkts, bytes;
+	uint64_t last_tsc;
+	struct rtcg_srtp_ctx *srtp; /* unprotect toward the internal side, protect toward the public */
+	uint32_t flags;
+	struct dp_src src; /* toward the public side: the internal leg's remote */
+	uint8_t out_ok;	   /* the out leg is installed and has its MAC */
+	/* Second line. */
+	struct dp_leg out __rte_aligned(RTE_CACHE_LINE_SIZE); /* echo toward the internal side: the public leg */
+	uint32_t id;
+	uint32_t dtmf_ts; /* RTP timestamp of the last RFC 4733 event reported */
+	uint8_t dtmf_seen;
+	uint8_t dtmf_pt;
+	uint64_t drops[DP_DROP_MAX] __rte_cache_aligned;
+} __rte_cache_aligned;
+
+/*
+ * A session. Written only by the control lcore, and then never in place
+ * once published (but for the paths' counters, each written by one worker):
+ * an update copies it to a fresh slot, publishes the copy and frees the old
+ * slot after an RCU grace period. Workers read only path[]; the rest is
+ * the control lcore's description of it.
  */
 struct dp_session {
-	/* What a worker reads per packet: the first two cache lines. */
+	struct dp_path path[DP_DIRS];
 	uint32_t id;
 	uint32_t flags;
+	uint32_t slot;
 	struct rtcg_srtp_ctx *srtp_in;	/* unprotects what the browser sends */
 	struct rtcg_srtp_ctx *srtp_out; /* protects what we send the browser */
 	uint8_t dtmf_pt;
 	bool in_use;
 	struct dp_leg leg[DP_SIDES];
-	uint32_t slot;
-	struct dp_dir_stats dir[DP_DIRS];
 } __rte_cache_aligned;
 
-/* What a worker reads of a session for a packet in direction dir: its legs, and the direction's counters. */
+/* What a worker reads of a session for a packet in direction dir: two lines. */
 static inline void
 dp_session_prefetch(const struct dp_session *s, unsigned dir)
 {
-	RTE_BUILD_BUG_ON(offsetof(struct dp_session, slot) > 2 * RTE_CACHE_LINE_SIZE);
-	rte_prefetch0(s);
-	rte_prefetch0((const uint8_t *)s + RTE_CACHE_LINE_SIZE);
-	rte_prefetch0(&s->dir[dir]);
+	RTE_BUILD_BUG_ON(offsetof(struct dp_path, out_ok) >= RTE_CACHE_LINE_SIZE);
+	RTE_BUILD_BUG_ON(offsetof(struct dp_path, dtmf_pt) >= 2 * RTE_CACHE_LINE_SIZE);
+	rte_prefetch0(&s->path[dir]);
+	rte_prefetch0((const uint8_t *)&s->path[dir] + RTE_CACHE_LINE_SIZE);
 }
 
 /* Punted packet kinds, in the top bits of mbuf hash.usr (session id below). */

@@ -326,6 +326,50 @@ retire(struct dp_sessions *ss, struct dp_session *s)
 	}
 }
 
+/* The workers' copy of session s, one path per direction (counters left as they are). */
+static void
+fill_paths(struct dp_session *s)
+{
+	const struct dp_leg *il = &s->leg[DP_INTERNAL];
+	struct dp_src *src = &s->path[DP_TO_PUBLIC].src;
+
+	for (unsigned d = 0; d < DP_DIRS; d++) {
+		struct dp_path *p = &s->path[d];
+
+		p->srtp = d == DP_TO_INTERNAL ? s->srtp_in : s->srtp_out;
+		p->flags = s->flags;
+		p->dtmf_pt = s->dtmf_pt;
+		p->out = s->leg[d == DP_TO_INTERNAL && !(s->flags & DP_SESSION_ECHO) ? DP_INTERNAL
+										   : DP_PUBLIC];
+		p->out_ok = p->out.have_mac && p->out.family != 0;
+		memset(&p->src, 0, sizeof(p->src));
+	}
+	src->family = il->family;
+	src->have_mac = il->have_mac;
+	src->local_port = il->local_port;
+	src->local_rtcp_port = il->local_rtcp_port;
+	src->remote_port = il->remote_port;
+	src->remote_rtcp_port = il->remote_rtcp_port;
+	memcpy(src->remote_ip, il->remote_ip, sizeof(src->remote_ip));
+}
+
+/* Start the counters of `to` where `from`'s are (an update's copy). */
+static void
+carry_counters(struct dp_session *to, const struct dp_session *from)
+{
+	for (unsigned d = 0; d < DP_DIRS; d++) {
+		struct dp_path *t = &to->path[d];
+		const struct dp_path *f = &from->path[d];
+
+		t->pkts = f->pkts;
+		t->bytes = f->bytes;
+		t->last_tsc = f->last_tsc;
+		t->dtmf_ts = f->dtmf_ts;
+		t->dtmf_seen = f->dtmf_seen;
+		memcpy(t->drops, f->drops, sizeof(t->drops));
+	}
+}
+
 static int
 build(struct dp *dp, struct dp_session *s, const struct dp_session_spec *spec,
       const struct dp_session *prev)
@@ -354,6 +398,7 @@ build(struct dp *dp, struct dp_session *s, const struct dp_session_spec *spec,
 		   (spec->hold_to_internal ? DP_SESSION_HOLD_TO_INTERNAL : 0) |
 		   (spec->hold_to_public ? DP_SESSION_HOLD_TO_PUBLIC : 0);
 	s->dtmf_pt = spec->dtmf_pt;
+	fill_paths(s);
 	return 0;
 }
 
@@ -371,6 +416,8 @@ install(struct dp *dp, struct dp_session *s, uint32_t id, const struct dp_sessio
 
 	if (rc == 0) {
 		s->id = id;
+		for (unsigned d = 0; d < DP_DIRS; d++)
+			s->path[d].id = id;
 		s->in_use = true;
 		rte_smp_wmb();
 		rc = publish(ss, prev, s);
@@ -398,7 +445,7 @@ dp_session_create(struct dp *dp, const struct dp_session_spec *spec, uint32_t *i
 	if (slot == UINT32_MAX)
 		return -ENOSPC;
 	s = &ss->slots[slot];
-	memset(s->dir, 0, sizeof(s->dir));
+	memset(s->path, 0, sizeof(s->path));
 	rc = install(dp, s, ss->free_ids[ss->n_free_ids - 1], spec, NULL);
 	if (rc != 0)
 		return rc;
@@ -431,7 +478,8 @@ dp_session_update(struct dp *dp, uint32_t id, const struct dp_session_spec *spec
 	if (slot == UINT32_MAX)
 		return -ENOSPC;
 	s = &ss->slots[slot];
-	memcpy(s->dir, old->dir, sizeof(s->dir));
+	memset(s->path, 0, sizeof(s->path));
+	carry_counters(s, old);
 	rc = install(dp, s, id, spec, old);
 	if (rc != 0)
 		return rc;
@@ -472,7 +520,7 @@ dp_session_stats(struct dp *dp, uint32_t id, struct dp_session_stats *out)
 		return -ENOENT;
 	memset(out, 0, sizeof(*out));
 	for (unsigned d = 0; d < DP_DIRS; d++) {
-		const struct dp_dir_stats *ds = &s->dir[d];
+		const struct dp_path *ds = &s->path[d];
 
 		out->pkts[d] = ds->pkts;
 		out->bytes[d] = ds->bytes;

@@ -154,13 +154,25 @@ flow_key(const struct pkt_info *pi, struct dp_flow_key *k)
 
 /* Is the internal packet from the leg's remote (address, and the port for RTP or RTCP)? */
 static inline bool
-from_remote(const struct dp_leg *l, const struct pkt_info *pi)
+from_remote(const struct dp_src *l, const struct pkt_info *pi)
 {
 	uint16_t want = pi->udp->dst_port == l->local_rtcp_port && l->local_rtcp_port != l->local_port
 				? l->remote_rtcp_port : l->remote_port;
 
-	return l->family == pi->family && pi->udp->src_port == want &&
-	       memcmp(l->remote_ip, pi->src, pi->family == 4 ? 4 : 16) == 0;
+	uint64_t a[2], b[2];
+
+	if (l->family != pi->family || pi->udp->src_port != want)
+		return false;
+	if (pi->family == 4) {
+		uint32_t x, y;
+
+		memcpy(&x, l->remote_ip, 4);
+		memcpy(&y, pi->src, 4);
+		return x == y;
+	}
+	memcpy(a, l->remote_ip, 16);
+	memcpy(b, pi->src, 16);
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0;
 }
 
 /*
@@ -170,14 +182,13 @@ from_remote(const struct dp_leg *l, const struct pkt_info *pi)
  * is lock-free (a full ring loses the report, never the packet).
  */
 static inline void
-dtmf_watch(struct dp *dp, struct dp_session *s, const struct rte_mbuf *m,
+dtmf_watch(struct dp *dp, struct dp_path *d, const struct rte_mbuf *m,
 	   const struct pkt_info *pi)
 {
 	const uint8_t *r = rte_pktmbuf_mtod_offset(m, const uint8_t *, pi->l4_off);
 	uint32_t len = m->data_len - pi->l4_off, hl = 12u + 4u * (r[0] & 0x0f), ts;
-	struct dp_dir_stats *d = &s->dir[DP_TO_PUBLIC];
 
-	if ((r[1] & 0x7f) != s->dtmf_pt)
+	if ((r[1] & 0x7f) != d->dtmf_pt)
 		return;
 	if (r[0] & 0x10) { /* header extension */
 		uint16_t words;
@@ -194,7 +205,7 @@ dtmf_watch(struct dp *dp, struct dp_session *s, const struct rte_mbuf *m,
 		return; /* the end packet's retransmissions */
 	d->dtmf_seen = 1;
 	d->dtmf_ts = ts;
-	if (rte_ring_mp_enqueue(dp->events, (void *)(((uintptr_t)s->id << 8) | r[hl])) != 0)
+	if (rte_ring_mp_enqueue(dp->events, (void *)(((uintptr_t)d->id << 8) | r[hl])) != 0)
 		__atomic_fetch_add(&dp->events_dropped, 1, __ATOMIC_RELAXED);
 }
 
@@ -363,7 +374,7 @@ stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b)
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct dp_session *s = sess[i];
-		const struct dp_leg *out;
+		struct dp_path *p;
 		unsigned dir, g;
 
 		if (s == NULL) {
@@ -372,38 +383,36 @@ stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b)
 			continue;
 		}
 		dir = pi[i].side == DP_PUBLIC ? DP_TO_INTERNAL : DP_TO_PUBLIC;
+		p = &s->path[dir];
 		if (pi[i].side == DP_INTERNAL) {
-			const struct dp_leg *il = &s->leg[DP_INTERNAL];
-			bool ok = from_remote(il, &pi[i]);
+			bool ok = from_remote(&p->src, &pi[i]);
 
-			if (!ok || !il->have_mac) {
-				if (s->flags & DP_SESSION_LATCH_INTERNAL || (ok && !il->have_mac)) {
-					m->hash.usr = ((uint32_t)DP_PUNT_LATCH << DP_PUNT_SHIFT) | s->id;
+			if (!ok || !p->src.have_mac) {
+				if (p->flags & DP_SESSION_LATCH_INTERNAL || (ok && !p->src.have_mac)) {
+					m->hash.usr = ((uint32_t)DP_PUNT_LATCH << DP_PUNT_SHIFT) | p->id;
 					punt[np++] = m;
 				} else {
 					st->drops[DP_DROP_WRONG_SOURCE]++;
-					s->dir[dir].drops[DP_DROP_WRONG_SOURCE]++;
+					p->drops[DP_DROP_WRONG_SOURCE]++;
 					drop[nd++] = m;
 				}
 				continue;
 			}
-			if (unlikely(s->flags & DP_SESSION_DTMF) && !pi[i].rtcp)
-				dtmf_watch(dp, s, m, &pi[i]);
+			if (unlikely(p->flags & DP_SESSION_DTMF) && !pi[i].rtcp)
+				dtmf_watch(dp, p, m, &pi[i]);
 		}
-		if (unlikely(s->flags & (DP_SESSION_HOLD_TO_INTERNAL | DP_SESSION_HOLD_TO_PUBLIC)) &&
+		if (unlikely(p->flags & (DP_SESSION_HOLD_TO_INTERNAL | DP_SESSION_HOLD_TO_PUBLIC)) &&
 		    !pi[i].rtcp &&
-		    (s->flags & (dir == DP_TO_INTERNAL ? DP_SESSION_HOLD_TO_INTERNAL :
+		    (p->flags & (dir == DP_TO_INTERNAL ? DP_SESSION_HOLD_TO_INTERNAL :
 							 DP_SESSION_HOLD_TO_PUBLIC))) {
 			st->drops[DP_DROP_HELD]++;
-			s->dir[dir].drops[DP_DROP_HELD]++;
+			p->drops[DP_DROP_HELD]++;
 			drop[nd++] = m;
 			continue;
 		}
-		out = &s->leg[dir == DP_TO_INTERNAL && !(s->flags & DP_SESSION_ECHO) ?
-			      DP_INTERNAL : DP_PUBLIC];
-		if (unlikely(!out->have_mac || out->family == 0)) {
+		if (unlikely(!p->out_ok)) {
 			st->drops[DP_DROP_NO_NEIGHBOUR]++;
-			s->dir[dir].drops[DP_DROP_NO_NEIGHBOUR]++;
+			p->drops[DP_DROP_NO_NEIGHBOUR]++;
 			drop[nd++] = m;
 			continue;
 		}
@@ -414,11 +423,11 @@ stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b)
 		}
 		rte_pktmbuf_adj(m, pi[i].l4_off);
 		g = dir * 2 + pi[i].rtcp;
-		echo |= s->flags & DP_SESSION_ECHO;
+		echo |= p->flags & DP_SESSION_ECHO;
 		sp[g][gn[g]].data = rte_pktmbuf_mtod(m, uint8_t *);
 		sp[g][gn[g]].len = m->data_len;
 		sp[g][gn[g]].room = m->data_len + rte_pktmbuf_tailroom(m);
-		sc[g][gn[g]] = dir == DP_TO_INTERNAL ? s->srtp_in : s->srtp_out;
+		sc[g][gn[g]] = p->srtp;
 		gi[g][gn[g]++] = i;
 	}
 
@@ -446,22 +455,23 @@ stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b)
 			uint16_t i = gi[g][k];
 			struct dp_session *s = sess[i];
 
-			if (likely(!(s->flags & DP_SESSION_ECHO)) || sp[g][k].status != RTCG_SRTP_OK) {
+			if (likely(!(s->path[DP_TO_INTERNAL].flags & DP_SESSION_ECHO)) ||
+			    sp[g][k].status != RTCG_SRTP_OK) {
 				sp[g][kept] = sp[g][k];
 				sc[g][kept] = sc[g][k];
 				gi[g][kept++] = i;
 				continue;
 			}
-			s->dir[DP_TO_INTERNAL].pkts++;
-			s->dir[DP_TO_INTERNAL].bytes += sp[g][k].len;
-			s->dir[DP_TO_INTERNAL].last_tsc = now;
+			s->path[DP_TO_INTERNAL].pkts++;
+			s->path[DP_TO_INTERNAL].bytes += sp[g][k].len;
+			s->path[DP_TO_INTERNAL].last_tsc = now;
 			st->relayed[DP_TO_INTERNAL]++;
 			if (g == G_SRTCP_UNPROTECT) {
 				drop[nd++] = pkts[i]; /* consumed, not an error */
 				continue;
 			}
 			sp[G_SRTP_PROTECT][gn[G_SRTP_PROTECT]] = sp[g][k];
-			sc[G_SRTP_PROTECT][gn[G_SRTP_PROTECT]] = s->srtp_out;
+			sc[G_SRTP_PROTECT][gn[G_SRTP_PROTECT]] = s->path[DP_TO_PUBLIC].srtp;
 			gi[G_SRTP_PROTECT][gn[G_SRTP_PROTECT]++] = i;
 		}
 		gn[g] = kept;
@@ -479,25 +489,23 @@ stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b)
 		for (uint16_t k = 0; k < gn[g]; k++) {
 			uint16_t i = gi[g][k];
 			struct rte_mbuf *m = pkts[i];
-			struct dp_session *s = sess[i];
-			const struct dp_leg *out;
+			struct dp_path *p = &((struct dp_session *)sess[i])->path[dir];
 
 			if (sp[g][k].status != RTCG_SRTP_OK) {
 				uint16_t r = srtp_reason(sp[g][k].status);
 
 				st->drops[r]++;
-				s->dir[dir].drops[r]++;
+				p->drops[r]++;
 				drop[nd++] = m;
 				continue;
 			}
 			m->data_len = (uint16_t)sp[g][k].len;
 			m->pkt_len = sp[g][k].len;
-			s->dir[dir].pkts++;
-			s->dir[dir].bytes += sp[g][k].len;
-			s->dir[dir].last_tsc = now;
-			out = &s->leg[dir == DP_TO_INTERNAL ? DP_INTERNAL : DP_PUBLIC];
-			dp_rewrite(m, &dp->ports[out->port], out, g & 1);
-			tx[out->port].pkts[tx[out->port].n++] = m;
+			p->pkts++;
+			p->bytes += sp[g][k].len;
+			p->last_tsc = now;
+			dp_rewrite(m, &dp->ports[p->out.port], &p->out, g & 1);
+			tx[p->out.port].pkts[tx[p->out.port].n++] = m;
 			st->relayed[dir]++;
 		}
 	}
@@ -614,8 +622,9 @@ pipeline(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_mbuf
 		const struct dp_session *s = b->sess[j];
 
 		if (s != NULL)
-			rtcg_srtp_prefetch_early(b->pi[j].side == DP_PUBLIC ? s->srtp_in : s->srtp_out,
-						 b->pi[j].rtcp);
+			rtcg_srtp_prefetch_early(
+				s->path[b->pi[j].side == DP_PUBLIC ? DP_TO_INTERNAL : DP_TO_PUBLIC].srtp,
+				b->pi[j].rtcp);
 	}
 	if (b->n != 0) {
 		*wait = b;
