@@ -244,6 +244,19 @@ struct dp_sessions {
 	unsigned replay_window;
 };
 
+/*
+ * The SRTP context of direction dir of session s, by its slot alone (the
+ * contexts are an array beside the slots): nothing of s is read, so the
+ * worker can prefetch a context as soon as the hash lookup gives s.
+ */
+static inline struct rtcg_srtp_ctx *
+dp_session_srtp(const struct dp_sessions *ss, const struct dp_session *s, unsigned dir)
+{
+	size_t slot = (size_t)(s - ss->slots);
+
+	return (struct rtcg_srtp_ctx *)(ss->ctx_mem + (slot * 2 + dir) * ss->ctx_size);
+}
+
 struct dp_bans {
 	struct rte_hash *h;
 	volatile uint32_t count; /* 0: workers skip the lookup */

@@ -27,12 +27,6 @@ struct dp_session_keys {
 };
 static struct dp_session_keys *session_keys; /* [n_slots] */
 
-static struct rtcg_srtp_ctx *
-slot_ctx(struct dp_sessions *ss, uint32_t slot, unsigned which)
-{
-	return (struct rtcg_srtp_ctx *)(ss->ctx_mem + ((size_t)slot * 2 + which) * ss->ctx_size);
-}
-
 static void
 reclaim_slots(void *p, void *e, unsigned n)
 {
@@ -99,8 +93,8 @@ dp_sessions_init(struct dp *dp, char *err, size_t errlen)
 	}
 	for (uint32_t i = 0; i < ss->n_slots; i++) {
 		ss->slots[i].slot = i;
-		ss->slots[i].srtp_in = slot_ctx(ss, i, 0);
-		ss->slots[i].srtp_out = slot_ctx(ss, i, 1);
+		ss->slots[i].srtp_in = dp_session_srtp(ss, &ss->slots[i], DP_TO_INTERNAL);
+		ss->slots[i].srtp_out = dp_session_srtp(ss, &ss->slots[i], DP_TO_PUBLIC);
 		ss->free_slots[i] = ss->n_slots - 1 - i;
 	}
 	ss->n_free_slots = ss->n_slots;

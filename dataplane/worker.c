@@ -263,7 +263,7 @@ dispatch(struct dp *dp, const struct dp_port *port, struct dp_lcore_stats *st,
  * Stage 1 of a burst: parse, ban check, classify, session lookup. Punts,
  * exceptions and drops leave here; media packets wait in b with their
  * sessions, whose lines are being fetched while the worker runs stage 2 of
- * the burst before this one (pipeline() then prefetches their contexts).
+ * the burst before this one (which also prefetches their SRTP contexts).
  */
 static void
 stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_mbuf **pkts,
@@ -349,11 +349,36 @@ stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 }
 
 /*
+ * The lines the SRTP context of media packet j of burst `next` will need,
+ * found from its session's slot without reading the session; one packet a
+ * call, so that stage_relay spreads them over its own work instead of
+ * issuing more at once than the core can have in flight. Returns j + 1.
+ */
+static inline uint16_t
+prefetch_next_ctx(const struct dp *dp, const struct dp_burst *next, uint16_t j)
+{
+	const struct dp_session *s;
+
+	if (next == NULL || j >= next->n)
+		return j;
+	s = next->sess[j];
+	if (s != NULL)
+		rtcg_srtp_prefetch_early(
+			dp_session_srtp(&dp->sess, s,
+					next->pi[j].side == DP_PUBLIC ? DP_TO_INTERNAL : DP_TO_PUBLIC),
+			next->pi[j].rtcp);
+	return (uint16_t)(j + 1);
+}
+
+/*
  * Stage 2: per-session checks, one SRTP burst per kind, header rewrite, one
  * tx burst per output port. Leaves b empty.
+ * As it goes it prefetches the SRTP contexts of `next` (NULL: none), the
+ * burst whose lookup ran just before it.
  */
 static void
-stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b)
+stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b,
+	    const struct dp_burst *next)
 {
 	const struct dp_port *port = &dp->ports[b->pidx];
 	struct dp_lcore_stats *st = &lc->stats;
@@ -369,6 +394,7 @@ stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b)
 	struct tx_list tx[DP_MAX_PORTS];
 	uint64_t now = rte_rdtsc();
 	uint32_t echo = 0; /* any echo session in this burst */
+	uint16_t nj = 0;   /* next's packets whose contexts are prefetched */
 
 	b->n = 0;
 	for (uint16_t i = 0; i < n; i++) {
@@ -433,9 +459,10 @@ stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b)
 
 	/*
 	 * The contexts' first lines are in by now: fetch the keys and state their
-	 * profile needs. After pipeline()'s early prefetch this only adds what
-	 * it could not know (GCM and AES-256 key lines, windows over 128); a
-	 * burst relayed without it (drained, fuzzing) gets everything here.
+	 * profile needs. After the early prefetch (prefetch_next_ctx, during
+	 * the relay of the burst before) this only adds what it could not know
+	 * (GCM and AES-256 key lines, windows over 128); a burst relayed
+	 * without it (drained, fuzzing) gets everything here.
 	 */
 	for (unsigned g = 0; g < G_KINDS; g++)
 		if (gn[g] != 0)
@@ -507,8 +534,11 @@ stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b)
 			dp_rewrite(m, &dp->ports[p->out.port], &p->out, g & 1);
 			tx[p->out.port].pkts[tx[p->out.port].n++] = m;
 			st->relayed[dir]++;
+			nj = prefetch_next_ctx(dp, next, nj);
 		}
 	}
+	while (next != NULL && nj < next->n)
+		nj = prefetch_next_ctx(dp, next, nj);
 
 	for (unsigned p = 0; p < dp->n_ports; p++) {
 		uint16_t sent;
@@ -532,7 +562,7 @@ dp_worker_burst_once(struct dp *dp, unsigned w, unsigned port, struct rte_mbuf *
 	struct dp_lcore_conf *lc = &dp->workers[w];
 
 	stage_lookup(dp, lc, port, pkts, n, &lc->burst[0]);
-	stage_relay(dp, lc, &lc->burst[0]);
+	stage_relay(dp, lc, &lc->burst[0], NULL);
 }
 
 /*
@@ -615,17 +645,12 @@ pipeline(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_mbuf
 	struct dp_burst *b = &lc->burst[*cur];
 
 	stage_lookup(dp, lc, pidx, pkts, n, b);
+	/* The relay of the waiting burst prefetches the new one's SRTP contexts as it goes. */
 	if (*wait != NULL)
-		stage_relay(dp, lc, *wait);
-	/* The sessions' lines came in meanwhile: now their SRTP contexts. */
-	for (uint16_t j = 0; j < b->n; j++) {
-		const struct dp_session *s = b->sess[j];
-
-		if (s != NULL)
-			rtcg_srtp_prefetch_early(
-				s->path[b->pi[j].side == DP_PUBLIC ? DP_TO_INTERNAL : DP_TO_PUBLIC].srtp,
-				b->pi[j].rtcp);
-	}
+		stage_relay(dp, lc, *wait, b);
+	else
+		for (uint16_t j = 0; j < b->n;)
+			j = prefetch_next_ctx(dp, b, j);
 	if (b->n != 0) {
 		*wait = b;
 		*cur ^= 1;
@@ -714,7 +739,7 @@ dp_worker_main(void *arg)
 		/* rte_rcu_qsbr_start() advances the token: a writer waits for us. */
 		token = __atomic_load_n(&dp->qsv->token, __ATOMIC_ACQUIRE);
 		if (wait != NULL && (total == 0 || token != seen_token)) {
-			stage_relay(dp, lc, wait);
+			stage_relay(dp, lc, wait, NULL);
 			wait = NULL;
 			total = total == 0 ? 1 : total; /* a busy round */
 		}
@@ -733,7 +758,7 @@ dp_worker_main(void *arg)
 		}
 	}
 	if (wait != NULL)
-		stage_relay(dp, lc, wait);
+		stage_relay(dp, lc, wait, NULL);
 	rte_rcu_qsbr_thread_offline(dp->qsv, lc->index);
 	DP_LOG(INFO, "worker on lcore %u stopped", lcore);
 	return 0;
