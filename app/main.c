@@ -20,6 +20,7 @@
 #include "config.h"
 #include "control.h"
 #include "dataplane.h"
+#include "dp_eal.h"
 
 extern char **environ;
 
@@ -269,7 +270,7 @@ main(int argc, char **argv)
 	dp_stop(dp);
 	ctl_destroy(ctl);
 	dp_destroy(dp);
-	rte_eal_cleanup();
+	dp_eal_cleanup();
 	config_free(cfg);
 	for (int i = 0; i < eal_argc; i++)
 		free(eal_owned[i]);

@@ -34,6 +34,7 @@
 #include "config.h"
 #include "dp_bench.h"
 #include "rtcg_srtp.h"
+#include "dp_eal.h"
 
 #define BURST 32
 
@@ -386,6 +387,6 @@ main(int argc, char **argv)
 	rte_free(ctx_mem);
 	rtcg_srtp_engine_destroy(eng);
 	config_free(cfg);
-	rte_eal_cleanup();
+	dp_eal_cleanup();
 	return 0;
 }

@@ -27,6 +27,7 @@
 #include "dataplane.h"
 #include "dp_priv.h"
 #include "libsrtp_policy.h"
+#include "dp_eal.h"
 
 static unsigned passed, failed;
 
@@ -934,7 +935,7 @@ main(int argc, char **argv)
 
 	dp_destroy(dp);
 	config_free(cfg);
-	rte_eal_cleanup();
+	dp_eal_cleanup();
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
 }

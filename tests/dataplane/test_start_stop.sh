@@ -7,7 +7,7 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 RTCGATE=$1
 dir=$(mktemp -d /tmp/rtcg-dp-XXXXXX)
-on_exit "rm -rf $dir"
+on_exit "rm -rf $dir /var/run/dpdk/rtcg-test-$$"
 tag=$$
 api=$(free_port); admin=$(free_port)
 
