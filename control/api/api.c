@@ -321,6 +321,7 @@ check_credentials(struct api *api, const char *user, const char *password, char 
 	const struct rtcg_config *cfg = api->cfg;
 
 	*code = "invalid_credentials";
+	*reason = "bad token"; /* also for a token result this switch does not name */
 	if (cfg->auth.mode == CONFIG_AUTH_TOKEN) {
 		switch (auth_check_token(cfg->auth.token_secret, user, password, time(NULL), name,
 					 name_len, NULL)) {

@@ -549,8 +549,10 @@ test_classify_and_bans(void)
 	dp_totals(dp, &t0);
 	{
 		struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-		struct rte_ether_hdr *eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, 60);
+		struct rte_ether_hdr *eth = m ? (struct rte_ether_hdr *)rte_pktmbuf_append(m, 60) : NULL;
 
+		if (eth == NULL)
+			abort();
 		memset(eth, 0, 60);
 		memset(eth->dst_addr.addr_bytes, 0xff, 6);
 		memcpy(eth->src_addr.addr_bytes, peer_mac, 6);
@@ -660,7 +662,7 @@ test_churn(void)
 			  false, true);
 	while (rte_get_tsc_cycles() < end && round < 100000) {
 		unsigned i = (unsigned)rand() % N;
-		struct rte_mbuf *m;
+		struct rte_mbuf *m = NULL;
 
 		round++;
 		if (!live[i] && sess_create(&ss[i]) == 0) {

@@ -21,8 +21,10 @@
 static bool
 allowed(const char *const *list, unsigned n, const char *origin)
 {
-	struct cors_origin o[8];
+	struct cors_origin o[8] = { 0 };
 
+	if (n > 8)
+		return false;
 	for (unsigned i = 0; i < n; i++)
 		if (cors_origin_parse(list[i], true, &o[i]) != 0)
 			return false;
