@@ -370,6 +370,14 @@ prefetch_next_ctx(const struct dp *dp, const struct dp_burst *next, uint16_t j)
 	return (uint16_t)(j + 1);
 }
 
+/* The SRTP contexts of all of b, when no relay runs to spread them over. */
+static inline void
+prefetch_ctxs(const struct dp *dp, const struct dp_burst *b)
+{
+	for (uint16_t j = 0; j < b->n;)
+		j = prefetch_next_ctx(dp, b, j);
+}
+
 /*
  * Stage 2: per-session checks, one SRTP burst per kind, header rewrite, one
  * tx burst per output port. Leaves b empty.
@@ -458,15 +466,13 @@ stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b,
 	}
 
 	/*
-	 * The contexts' first lines are in by now: fetch the keys and state their
-	 * profile needs. After the early prefetch (prefetch_next_ctx, during
-	 * the relay of the burst before) this only adds what it could not know
-	 * (GCM and AES-256 key lines, windows over 128); a burst relayed
-	 * without it (drained, fuzzing) gets everything here.
+	 * The contexts' first lines are in by now (rtcg_srtp_prefetch_early ran
+	 * for this burst while the one before it was relayed): add what their
+	 * profile and window need beyond that.
 	 */
 	for (unsigned g = 0; g < G_KINDS; g++)
 		if (gn[g] != 0)
-			rtcg_srtp_prefetch_burst(sc[g], gn[g], g & 1);
+			rtcg_srtp_prefetch_rest(sc[g], gn[g], g & 1);
 	if (gn[G_SRTP_UNPROTECT])
 		rtcg_srtp_unprotect_burst(lc->srtp, sc[G_SRTP_UNPROTECT], sp[G_SRTP_UNPROTECT], gn[G_SRTP_UNPROTECT]);
 	if (gn[G_SRTCP_UNPROTECT])
@@ -537,7 +543,7 @@ stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b,
 			nj = prefetch_next_ctx(dp, next, nj);
 		}
 	}
-	while (next != NULL && nj < next->n)
+	while (next != NULL && nj < next->n) /* what the loop above did not reach */
 		nj = prefetch_next_ctx(dp, next, nj);
 
 	for (unsigned p = 0; p < dp->n_ports; p++) {
@@ -562,6 +568,7 @@ dp_worker_burst_once(struct dp *dp, unsigned w, unsigned port, struct rte_mbuf *
 	struct dp_lcore_conf *lc = &dp->workers[w];
 
 	stage_lookup(dp, lc, port, pkts, n, &lc->burst[0]);
+	prefetch_ctxs(dp, &lc->burst[0]);
 	stage_relay(dp, lc, &lc->burst[0], NULL);
 }
 
@@ -649,8 +656,7 @@ pipeline(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_mbuf
 	if (*wait != NULL)
 		stage_relay(dp, lc, *wait, b);
 	else
-		for (uint16_t j = 0; j < b->n;)
-			j = prefetch_next_ctx(dp, b, j);
+		prefetch_ctxs(dp, b);
 	if (b->n != 0) {
 		*wait = b;
 		*cur ^= 1;

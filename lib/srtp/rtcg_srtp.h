@@ -84,23 +84,18 @@ int rtcg_srtp_profile_from_name(const char *name);
 const char *rtcg_srtp_status_name(enum rtcg_srtp_status s);
 
 /*
- * Start loading, for n packets, what their protect or unprotect under
- * ctx[i] will touch beyond the context's first cache line (RTP: the first
- * SSRC's state where its window reaches past that line, the profile's RTP
- * keys; rtcp: the SRTCP ones). Call it for a burst before
- * rtcg_srtp_*_burst, once the caller has each context's first cache line
- * on its way (the profile is read from it).
- */
-void rtcg_srtp_prefetch_burst(struct rtcg_srtp_ctx *const *ctx, unsigned n, bool rtcp);
-
-/*
- * Start loading what a packet under ctx will touch, by the context's layout
+ * Prefetching a context, in two steps. rtcg_srtp_prefetch_early starts
+ * loading what a packet under ctx will touch, by the context's layout
  * alone (nothing of it is read, so it may still be in memory): its first
- * line, the first SSRC's state and the first four lines of the RTP or
- * SRTCP keys (all an AES_CM_128_HMAC_SHA1 packet needs). For pipelines that
- * know the context's address a burst ahead.
+ * line, the first SSRC's state with a window up to 128 packets, and the
+ * first four lines of the RTP or SRTCP keys (all an AES_CM_128_HMAC_SHA1
+ * packet needs). Once those first lines are in, rtcg_srtp_prefetch_rest
+ * adds for n packets what their profile and window need beyond that (GCM
+ * and AES-256 key lines, windows over 128; nothing for the common case).
+ * Call both, in that order, before rtcg_srtp_*_burst.
  */
 void rtcg_srtp_prefetch_early(const struct rtcg_srtp_ctx *ctx, bool rtcp);
+void rtcg_srtp_prefetch_rest(struct rtcg_srtp_ctx *const *ctx, unsigned n, bool rtcp);
 
 /* Bytes to allocate for a context (it has no pointers inside: copyable). */
 size_t rtcg_srtp_ctx_size(void);

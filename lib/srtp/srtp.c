@@ -99,29 +99,44 @@ rtcg_srtp_engine_arch(const struct rtcg_srtp_engine *e)
 	return e->arch;
 }
 
-/*
- * Prefetch what a packet under c touches from its header line on: that line
- * (unless the caller has it), the first SSRC's state as far as a window of
- * `window` packets reaches, and klen bytes of the RTP or SRTCP keys.
- */
-static inline void
-prefetch_ctx(const struct rtcg_srtp_ctx *c, bool rtcp, bool header, unsigned window, size_t klen)
-{
-	const uint8_t *k = (const uint8_t *)(rtcp ? &c->rtcp : &c->rtp);
-	const uint8_t *st = (const uint8_t *)(rtcp ? c->rtcp_ssrc : c->rtp_ssrc);
-	const uint8_t *end = st + offsetof(struct srtp_ssrc_state, window) + window / 8u - 1u;
+/* What rtcg_srtp_prefetch_early fetches without reading the context. */
+#define EARLY_WINDOW 128u
+#define EARLY_KEY_BYTES (4u * 64u)
 
-	if (header)
-		__builtin_prefetch(c, 1, 3);
-	__builtin_prefetch(st, 1, 3);
-	if (((uintptr_t)end >> 6) != ((uintptr_t)st >> 6))
-		__builtin_prefetch(end, 1, 3);
-	for (size_t o = 0; o < klen; o += 64)
-		__builtin_prefetch(k + o, 0, 3);
+static inline const uint8_t *
+ssrc_state(const struct rtcg_srtp_ctx *c, bool rtcp)
+{
+	return (const uint8_t *)(rtcp ? c->rtcp_ssrc : c->rtp_ssrc);
+}
+
+/* The last byte of the first SSRC's state with a window of `window` packets. */
+static inline const uint8_t *
+ssrc_state_end(const struct rtcg_srtp_ctx *c, bool rtcp, unsigned window)
+{
+	return ssrc_state(c, rtcp) + offsetof(struct srtp_ssrc_state, window) + window / 8u - 1u;
+}
+
+static inline const uint8_t *
+keys(const struct rtcg_srtp_ctx *c, bool rtcp)
+{
+	return (const uint8_t *)(rtcp ? &c->rtcp : &c->rtp);
 }
 
 void
-rtcg_srtp_prefetch_burst(struct rtcg_srtp_ctx *const *ctx, unsigned n, bool rtcp)
+rtcg_srtp_prefetch_early(const struct rtcg_srtp_ctx *c, bool rtcp)
+{
+	const uint8_t *st = ssrc_state(c, rtcp), *end = ssrc_state_end(c, rtcp, EARLY_WINDOW);
+
+	__builtin_prefetch(c, 1, 3);
+	__builtin_prefetch(st, 1, 3);
+	if (((uintptr_t)end >> 6) != ((uintptr_t)st >> 6))
+		__builtin_prefetch(end, 1, 3);
+	for (size_t o = 0; o < EARLY_KEY_BYTES; o += 64)
+		__builtin_prefetch(keys(c, rtcp) + o, 0, 3);
+}
+
+void
+rtcg_srtp_prefetch_rest(struct rtcg_srtp_ctx *const *ctx, unsigned n, bool rtcp)
 {
 	for (unsigned i = 0; i < n; i++) {
 		const struct rtcg_srtp_ctx *c = ctx[i];
@@ -129,15 +144,11 @@ rtcg_srtp_prefetch_burst(struct rtcg_srtp_ctx *const *ctx, unsigned n, bool rtcp
 		size_t klen = c->cipher == IMB_CIPHER_GCM ? sizeof(struct srtp_keys)
 			: offsetof(struct srtp_keys, cm.aes_enc) + (c->key_len / 4u + 7u) * 16u;
 
-		prefetch_ctx(c, rtcp, false, c->window, klen);
+		if (c->window > EARLY_WINDOW)
+			__builtin_prefetch(ssrc_state_end(c, rtcp, c->window), 1, 3);
+		for (size_t o = EARLY_KEY_BYTES; o < klen; o += 64)
+			__builtin_prefetch(keys(c, rtcp) + o, 0, 3);
 	}
-}
-
-void
-rtcg_srtp_prefetch_early(const struct rtcg_srtp_ctx *c, bool rtcp)
-{
-	/* Nothing of c is read: a 128-packet window, AES_CM_128_HMAC_SHA1's 4 key lines. */
-	prefetch_ctx(c, rtcp, true, 128, 4 * 64);
 }
 
 size_t

@@ -68,7 +68,7 @@ struct srtp_ops {
  * Laid out for the worker's cache: what an RTP packet touches (the header,
  * the ok counter and the first SSRC's state on one line, then the SRTP
  * keys) comes first; SRTCP's keys and state, touched a few times a second,
- * last. rtcg_srtp_prefetch_burst knows these offsets.
+ * last. rtcg_srtp_prefetch_early and _rest know these offsets.
  */
 struct rtcg_srtp_ctx {
 	/* First line: all a packet of the first SSRC reads and writes here (with a window up to 128). */
