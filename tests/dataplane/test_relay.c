@@ -747,7 +747,6 @@ test_churn(void)
 	CHECK(dp_session_count(dp) == 0, "churn: table empty at the end");
 }
 
-/* %s: the lcores line (one worker, or two sharing one rx queue per port). */
 /*
  * The worker holds one burst's session pointers across rounds (its
  * two-stage pipeline) and reports a quiescent state only with none held: a
@@ -828,6 +827,7 @@ test_sync_under_load(void)
 	sess_free(&s);
 }
 
+/* %s: the lcores line (one worker, or two sharing one rx queue per port). */
 static const char *CONFIG =
 	"eal: {no_huge: true, memory_mb: 512, no_pci: true}\n"
 	"%s\n"

@@ -7,8 +7,8 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 RTCGATE=$1
 dir=$(mktemp -d /tmp/rtcg-dp-XXXXXX)
-on_exit "rm -rf $dir /var/run/dpdk/rtcg-test-$$"
 tag=$$
+on_exit "rm -rf $dir /var/run/dpdk/rtcg-test-$tag"
 api=$(free_port); admin=$(free_port)
 
 write_config() { # write_config FILE [https line]
