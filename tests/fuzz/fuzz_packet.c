@@ -21,6 +21,7 @@
 
 #include "config.h"
 #include "dataplane.h"
+#include "dp_eal.h"
 
 static struct dp *dp;
 static struct rte_mempool *pool;
@@ -69,6 +70,15 @@ add_session(int family, const char *pub_local, const char *pub_remote, uint16_t 
 		abort();
 }
 
+/* At exit (libFuzzer's, or the replay driver's): the dataplane, then the EAL and its runtime directory. */
+static void
+teardown(void)
+{
+	dp_destroy(dp);
+	rte_mempool_free(pool);
+	dp_eal_cleanup();
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -97,6 +107,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	dp_ban_add(dp, AF_INET, banned, 0);
 	pool = rte_pktmbuf_pool_create("fuzz_pool", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	pool_full = rte_mempool_avail_count(pool);
+	atexit(teardown);
 	return 0;
 }
 
