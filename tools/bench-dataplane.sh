@@ -13,12 +13,18 @@
 # busy nanoseconds per packet (telemetry cycle counters), beside
 # tools/bench-srtp's crypto-only figures measured in the same run.
 #
-# usage: tools/bench-dataplane.sh [-s "1 100 10000 100000"] [-t SECONDS] [-p PPS] [-H]
+# usage: tools/bench-dataplane.sh [-s "1 100 10000 100000"] [-t SECONDS] [-p PPS] [-H] [-Z]
 #   -p: offered rate of rtcgate-loadgen (0: as fast as it can). testpmd
 #       always forwards as fast as it can.
 #   -H: the gateway on 2 MiB hugepages, as an appliance runs (it reserves
 #       1100 of them and mounts hugetlbfs if needed); the traffic sources
 #       stay on --no-huge. Without -H everything runs --no-huge (4 KiB pages).
+#   -Z: zero-copy ports (implies -H): the gateway's memif ports are clients
+#       with zero-copy=yes, so frames arrive in and leave from its own mbufs
+#       and the traffic source (now the memif server) does the copying, as a
+#       NIC's DMA would. Without it the gateway is the server and its PMD
+#       copies every frame in and out (~20-30 ns a packet of its busy time).
+#       The gateway then starts after each traffic source, once per row.
 # Needs root (network namespace), a build in build/, dpdk-testpmd (dpdk-dev).
 # GW=path runs another gateway binary (an A/B comparison in one sitting).
 set -euo pipefail
@@ -27,13 +33,15 @@ SESSIONS="1 100 10000 100000"
 SECONDS_EACH=5
 PPS=0
 HUGE=0
-while getopts "s:t:p:H" o; do
+ZC=0
+while getopts "s:t:p:HZ" o; do
 	case $o in
 	s) SESSIONS=$OPTARG ;;
 	t) SECONDS_EACH=$OPTARG ;;
 	p) PPS=$OPTARG ;;
 	H) HUGE=1 ;;
-	*) sed -n 2,24p "$0"; exit 2 ;;
+	Z) ZC=1 HUGE=1 ;;
+	*) sed -n 2,30p "$0"; exit 2 ;;
 	esac
 done
 GW=${GW:-build/app/rtcgate} LG=build/tools/rtcgate-loadgen BS=build/tools/bench-srtp
@@ -41,6 +49,15 @@ for x in $GW $LG $BS; do [ -x "$x" ] || { echo "build first: $x missing" >&2; ex
 command -v dpdk-testpmd >/dev/null || { echo "dpdk-testpmd missing (apt-get install dpdk-dev)" >&2; exit 1; }
 
 EAL_MEM="no_huge: true, memory_mb: 2048"
+# memif roles: the gateway's, and the traffic sources'
+GW_MEMIF="role=server" SRC_MEMIF="role=client" SRC_RXQ=1
+if [ $ZC = 1 ]; then
+	# zero-copy needs the mempool in one file per memseg list, which memif shares
+	GW_MEMIF="role=client,zero-copy=yes" SRC_MEMIF="role=server"
+	# a memif server takes one receive queue per transmit queue of its
+	# client: the gateway has the worker's and the control lcore's
+	SRC_RXQ=2
+fi
 if [ $HUGE = 1 ]; then
 	mountpoint -q /dev/hugepages || { mkdir -p /dev/hugepages && mount -t hugetlbfs nodev /dev/hugepages; }
 	hp=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
@@ -48,6 +65,7 @@ if [ $HUGE = 1 ]; then
 	[ "$hp_before" -ge 1100 ] || echo 1100 > $hp
 	[ "$(cat $hp)" -ge 1100 ] || { echo "could not reserve 1100 hugepages of 2 MiB (have $(cat $hp))" >&2; exit 1; }
 	EAL_MEM="no_huge: false, memory_mb: 2048"
+	if [ $ZC = 1 ]; then EAL_MEM="$EAL_MEM, extra_args: [--single-file-segments]"; fi
 fi
 dir=$(mktemp -d /tmp/rtcg-bench-XXXXXX)
 ns=rtcg-bench$$
@@ -103,20 +121,22 @@ print('%.1f' % best if best is not None else '0')
 PY
 }
 
-start_gw() { # start_gw SESSIONS
+write_cfg() { # write_cfg SESSIONS: the gateway's configuration, which rtcgate-loadgen reads too
 	local n=$1 max=$1
 	[ "$max" -lt 16 ] && max=16
 	cat > "$dir/gw.yaml" <<YAML
 eal: {$EAL_MEM, no_pci: true, file_prefix: rtcg-bench}
 lcores: {control: 0, workers: [1], idle_sleep_us: 0}
 ports:
-  - {name: pub, device: "net_memif0,role=server,socket=$dir/pub.sock,socket-abstract=no", role: public, addresses: [198.18.0.1/24]}
-  - {name: int, device: "net_memif1,role=server,socket=$dir/int.sock,socket-abstract=no", role: internal, addresses: [198.19.0.1/24, 198.19.0.2/24]}
+  - {name: pub, device: "net_memif0,$GW_MEMIF,socket=$dir/pub.sock,socket-abstract=no", role: public, addresses: [198.18.0.1/24]}
+  - {name: int, device: "net_memif1,$GW_MEMIF,socket=$dir/int.sock,socket-abstract=no", role: internal, addresses: [198.19.0.1/24, 198.19.0.2/24]}
 dataplane: {mbufs: 65535, max_sessions: $max, benchmark: {sessions: $n}}
 media: {public_ports: {min: 20000, max: 29999}, internal_ports: {min: 2000, max: 61999}}
 https: {listen: ["127.0.0.1:18443"]}
 admin: {listen: ["127.0.0.1:18444"]}
 YAML
+}
+start_gw() { # start_gw (on $dir/gw.yaml)
 	ip netns exec "$ns" "$GW" -c "$dir/gw.yaml" > "$dir/gw.log" 2>&1 &
 	gw_pid=$!
 	for _ in $(seq 1 600); do
@@ -128,39 +148,98 @@ YAML
 	return 1
 }
 stop_gw() { kill "$gw_pid"; wait "$gw_pid" || true; gw_pid=""; }
+# The gateway as a memif server runs for all of a session count's rows; as
+# a zero-copy client (-Z) it connects once, so it starts after each row's
+# traffic source listens and stops after the row.
+row_begin() {
+	[ $ZC = 1 ] || return 0
+	for _ in $(seq 1 100); do
+		[ -S "$dir/pub.sock" ] && [ -S "$dir/int.sock" ] && break
+		sleep 0.1
+	done
+	sleep 0.5 # the socket file exists before the server listens on it
+	# DPDK 22.11's memif server now and then fails to map a zero-copy
+	# client's memory ("mmap failed: No such device") and the link stays
+	# down: the gateway connects again, up to three times.
+	for try in 1 2 3; do
+		start_gw
+		for _ in $(seq 1 30); do
+			links_up && return 0
+			sleep 0.1
+		done
+		echo "# the gateway's memif links did not come up (try $try)" >&2
+		stop_gw
+	done
+	return 1
+}
+links_up() { # both of the gateway's ports connected (DPDK telemetry)
+	python3 - /var/run/dpdk/rtcg-bench/dpdk_telemetry.v2 <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+s.recv(16384)  # the greeting
+for port in (0, 1):
+    s.send(b'/ethdev/link_status,%d' % port)
+    if json.loads(s.recv(65536))['/ethdev/link_status'].get('status') != 'UP':
+        sys.exit(1)
+PY
+}
+row_end() {
+	[ $ZC = 1 ] || return 0
+	if [ -n "$gw_pid" ]; then stop_gw; fi
+	rm -f "$dir/pub.sock" "$dir/int.sock"
+}
 # After a row: is the gateway still there? DPDK 22.11's memif driver can
 # fault in a worker's rx poll when a peer disconnects (the interrupt thread
 # unmaps the shared rings while the worker reads them; docs/benchmarks.md).
-# Say so, restart it for the next row, and skip the row (no second reading).
+# Say so, restart it for the next row (a server), and skip the row (no second reading).
 gw_survived() { # gw_survived ROW SESSIONS
 	kill -0 "$gw_pid" 2>/dev/null && return 0
 	wait "$gw_pid" 2>/dev/null || true
-	echo "# $1 $2: the gateway died as the traffic source disconnected (memif PMD race): row skipped, gateway restarted"
-	rm -f "$dir/pub.sock" "$dir/int.sock" # a dead server's listening sockets
-	start_gw "$2"
+	gw_pid=""
+	echo "# $1 $2: the gateway died as the traffic source disconnected (memif PMD race): row skipped"
+	if [ $ZC = 0 ]; then
+		rm -f "$dir/pub.sock" "$dir/int.sock" # a dead server's listening sockets
+		start_gw
+	fi
 	return 1
 }
 
 # per-packet worker cost between two telemetry reads: "rx busy_cycles hz drops"
 ns_per_pkt() { python3 -c "import sys; a=sys.argv[1].split(); b=sys.argv[2].split(); rx=int(b[0])-int(a[0]); cy=int(b[1])-int(a[1]); print('%.1f %d %d' % (cy*1e9/int(b[2])/rx if rx else 0, rx, int(b[3])-int(a[3])))" "$1" "$2"; }
 
+# testpmd's ports: the pcap (one receive queue per queue the memif ports need), then the two memifs
+pmd_pcap="net_pcap0"
+for _ in $(seq 1 $SRC_RXQ); do pmd_pcap="$pmd_pcap,rx_pcap=$dir/rtp.pcap"; done
+
 printf '\n%-9s %-8s %12s %12s %8s %14s %10s %10s %10s %7s\n' direction sessions offered_Mpps relayed_Mpps loss_% busy_ns/pkt x_crypto x_floor best_ns x_best
 for n in $SESSIONS; do
-	start_gw "$n"
+	write_cfg "$n"
+	[ $ZC = 1 ] || start_gw
 	# encrypt: testpmd io forwarding, pcap (plain RTP) -> internal memif; public memif -> counted
 	$LG --config "$dir/gw.yaml" --direction encrypt --write-pcap "$dir/rtp.pcap" >/dev/null
-	
-	t0=$(tel)
+	rm -f "$dir/pmd.in" && mkfifo "$dir/pmd.in"
+	# With more receive queues than transmit queues testpmd forwards queue 0 of each port only.
+	N dpdk-testpmd --lcores "0@0,1@0" --no-huge -m $((1024 * SRC_RXQ)) --no-pci --file-prefix rtcg-bench-pmd \
+		--vdev "$pmd_pcap,infinite_rx=1,tx_pcap=/dev/null" \
+		--vdev "net_memif1,$SRC_MEMIF,socket=$dir/int.sock,socket-abstract=no" \
+		--vdev "net_memif2,$SRC_MEMIF,socket=$dir/pub.sock,socket-abstract=no" \
+		--log-level=pmd.net.pcap:warning -- -i --forward-mode=io --port-topology=chained \
+		--rxq=$SRC_RXQ --txq=1 --total-num-mbufs=$((SRC_RXQ * n + 32768)) < "$dir/pmd.in" > "$dir/testpmd.log" 2>&1 &
+	pmd=$!
+	exec 3> "$dir/pmd.in"
+	up=1
+	row_begin || up=0
+	t0=$(tel) || t0="0 0 1 0"
 	best_ns $((SECONDS_EACH + 1)) > "$dir/best" 2>/dev/null &
-	(sleep 1; echo start; sleep "$SECONDS_EACH"; echo stop; sleep 1; echo quit) |
-		N dpdk-testpmd --lcores "0@0,1@0" --no-huge -m 1024 --no-pci --file-prefix rtcg-bench-pmd \
-			--vdev "net_pcap0,rx_pcap=$dir/rtp.pcap,infinite_rx=1,tx_pcap=/dev/null" \
-			--vdev "net_memif1,role=client,socket=$dir/int.sock,socket-abstract=no" \
-			--vdev "net_memif2,role=client,socket=$dir/pub.sock,socket-abstract=no" \
-			--log-level=pmd.net.pcap:warning -- -i --forward-mode=io --port-topology=chained \
-			--total-num-mbufs=$((n + 32768)) > "$dir/testpmd.log" 2>&1 || true
-	wait $! || true
-	if gw_survived enc-pmd "$n"; then
+	bp=$!
+	{ sleep 1; echo start; sleep "$SECONDS_EACH"; echo stop; sleep 1; echo quit; } >&3
+	exec 3>&-
+	wait $pmd || true
+	wait $bp || true
+	if [ $up = 0 ]; then
+		echo "# enc-pmd $n: row skipped (the gateway could not connect; $dir/testpmd.log)"
+	elif gw_survived enc-pmd "$n"; then
 	t1=$(tel)
 	best=$(cat "$dir/best" 2>/dev/null || echo 0)
 	read -r ns_pkt rx drops <<<"$(ns_per_pkt "$t0" "$t1")"
@@ -174,20 +253,28 @@ loss = 100.0 * (off - rel) / off if off else 0
 print('%-9s %-8s %12.3f %12.3f %8.3f %14.1f %10.2f %10.2f %10.1f %7.2f' % ('enc-pmd', n, off / secs / 1e6, rel / secs / 1e6, loss, ns, ns / float(prot), ns / float(floor), best, best / float(prot)))
 PY
 	fi
+	row_end
 	# rtcgate-loadgen, both directions: decrypt (SRTP -> public memif, RTP out
 	# of the internal one) and encrypt (RTP -> internal memif, SRTP out of public).
 	for d in encrypt decrypt; do
 		if [ $d = decrypt ]; then tx=pub rx=int crypto=$unprot_ns; else tx=int rx=pub crypto=$prot_ns; fi
-		t0=$(tel)
+		N "$LG" --config "$dir/gw.yaml" --direction $d --duration "$SECONDS_EACH" --pps "$PPS" \
+			--rx-queues $SRC_RXQ -- -l 0 --no-huge -m 2048 --no-pci --file-prefix rtcg-bench-lg \
+			--vdev "net_memif0,$SRC_MEMIF,socket=$dir/$tx.sock,socket-abstract=no" \
+			--vdev "net_memif1,$SRC_MEMIF,socket=$dir/$rx.sock,socket-abstract=no" > "$dir/lg.out" 2>/dev/null &
+		lg=$!
+		up=1
+		row_begin || up=0
+		t0=$(tel) || t0="0 0 1 0"
 		best_ns $((SECONDS_EACH + 1)) > "$dir/best" 2>/dev/null &
 		bp=$!
-		out=$(N "$LG" --config "$dir/gw.yaml" --direction $d --duration "$SECONDS_EACH" --pps "$PPS" -- \
-			-l 0 --no-huge -m 2048 --no-pci --file-prefix rtcg-bench-lg \
-			--vdev "net_memif0,role=client,socket=$dir/$tx.sock,socket-abstract=no" \
-			--vdev "net_memif1,role=client,socket=$dir/$rx.sock,socket-abstract=no" 2>/dev/null | grep '^direction')
+		wait $lg || true
 		wait $bp || true
+		out=$(grep '^direction' "$dir/lg.out" || true)
 		best=$(cat "$dir/best" 2>/dev/null || echo 0)
-		gw_survived $d-lg "$n" || continue
+		if [ $up = 0 ]; then
+			echo "# $d-lg $n: row skipped (the gateway could not connect)"
+		elif gw_survived $d-lg "$n"; then
 		t1=$(tel)
 		read -r ns_pkt rx drops <<<"$(ns_per_pkt "$t0" "$t1")"
 		python3 - "$n" "$out" "$ns_pkt" "$crypto" "$floor_ns" "$d" "$best" <<'PY'
@@ -198,8 +285,10 @@ off, rel, loss = (m.group(1), m.group(2), m.group(3)) if m else ('0', '0', '0')
 ns, best = float(ns), float(best)
 print('%-9s %-8s %12s %12s %8s %14.1f %10.2f %10.2f %10.1f %7.2f' % (d + '-lg', n, off, rel, loss, ns, ns / float(crypto), ns / float(floor), best, best / float(crypto)))
 PY
+		fi
+		row_end
 	done
-	stop_gw
+	if [ -n "$gw_pid" ]; then stop_gw; fi
 done
 echo
 echo "x_crypto: busy ns per packet / bench-srtp's protect (encrypt) or unprotect (decrypt) ns; x_floor: / raw intel-ipsec-mb floor."

@@ -12,7 +12,10 @@
  *
  * usage: rtcgate-loadgen --config GW.yaml --direction decrypt|encrypt
  *          [--duration S] [--pps N (0: as fast as it can)] [--size 214]
- *          [--write-pcap FILE] -- EAL-ARGS (two ports: 0 tx, 1 rx)
+ *          [--write-pcap FILE] [--rx-queues N] -- EAL-ARGS (two ports: 0 tx, 1 rx)
+ * --rx-queues: receive queues per port, all polled (default 1). A memif
+ * server needs one per transmit queue of its client: the gateway has one per
+ * worker plus the control lcore's (tools/bench-dataplane.sh -Z).
  */
 #include <arpa/inet.h>
 #include <getopt.h>
@@ -37,6 +40,7 @@
 #include "dp_eal.h"
 
 #define BURST 32
+#define MAX_RXQ 8
 
 struct flow {
 	uint8_t frame[128]; /* Ethernet/IP/UDP/RTP header template */
@@ -59,8 +63,25 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: rtcgate-loadgen --config GW.yaml --direction decrypt|encrypt "
-			"[--duration S] [--pps N] [--size BYTES] [--write-pcap FILE] -- EAL-ARGS\n");
+			"[--duration S] [--pps N] [--size BYTES] [--write-pcap FILE] [--rx-queues N] -- EAL-ARGS\n");
 	exit(2);
+}
+
+/* One burst from each receive queue of port 1, freed; how many. */
+static unsigned
+receive(unsigned nq)
+{
+	unsigned total = 0;
+
+	for (uint16_t q = 0; q < nq; q++) {
+		struct rte_mbuf *rx[BURST];
+		uint16_t n = rte_eth_rx_burst(1, q, rx, BURST);
+
+		if (n != 0)
+			rte_pktmbuf_free_bulk(rx, n);
+		total += n;
+	}
+	return total;
 }
 
 /* Build the header template of session i: the peer side toward the gateway. */
@@ -188,20 +209,21 @@ main(int argc, char **argv)
 		{ "pps", required_argument, NULL, 'p' },
 		{ "size", required_argument, NULL, 's' },
 		{ "write-pcap", required_argument, NULL, 'w' },
+		{ "rx-queues", required_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = NULL, *pcap_out = NULL;
 	bool decrypt = true;
 	double duration = 5;
 	uint64_t pps = 0;
-	unsigned size = 214;
+	unsigned size = 214, nq = 1;
 	struct config_errors errs;
 	struct rtcg_config *cfg;
 	struct flow *flows;
 	uint32_t n;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:d:t:p:s:w:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:d:t:p:s:w:q:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 'd':
@@ -216,10 +238,12 @@ main(int argc, char **argv)
 		case 'p': pps = strtoull(optarg, NULL, 10); break;
 		case 's': size = (unsigned)atoi(optarg); break;
 		case 'w': pcap_out = optarg; break;
+		case 'q': nq = (unsigned)atoi(optarg); break;
 		default: usage();
 		}
 	}
-	if (config == NULL || duration <= 0 || duration > 600 || size < 64 || size > 1500)
+	if (config == NULL || duration <= 0 || duration > 600 || size < 64 || size > 1500 ||
+	    nq < 1 || nq > MAX_RXQ)
 		usage();
 	cfg = config_load(config, NULL, 0, NULL, &errs);
 	if (cfg == NULL) {
@@ -279,9 +303,11 @@ main(int argc, char **argv)
 	for (uint16_t port = 0; port < 2; port++) {
 		struct rte_eth_conf conf = { 0 };
 
-		if (rte_eth_dev_configure(port, 1, 1, &conf) != 0 ||
-		    rte_eth_rx_queue_setup(port, 0, 1024, rte_socket_id(), NULL, pool) != 0 ||
-		    rte_eth_tx_queue_setup(port, 0, 1024, rte_socket_id(), NULL) != 0 ||
+		int rc = rte_eth_dev_configure(port, (uint16_t)nq, 1, &conf);
+
+		for (uint16_t q = 0; rc == 0 && q < nq; q++)
+			rc = rte_eth_rx_queue_setup(port, q, 1024, rte_socket_id(), NULL, pool);
+		if (rc != 0 || rte_eth_tx_queue_setup(port, 0, 1024, rte_socket_id(), NULL) != 0 ||
 		    rte_eth_dev_start(port) != 0) {
 			fprintf(stderr, "rtcgate-loadgen: port %u set-up failed\n", port);
 			return 1;
@@ -305,16 +331,11 @@ main(int argc, char **argv)
 	uint32_t cur = 0;
 
 	while (!quit && rte_get_tsc_cycles() < end) {
-		struct rte_mbuf *pkts[BURST], *rx[BURST];
+		struct rte_mbuf *pkts[BURST];
 		struct rtcg_srtp_pkt sp[BURST];
 		struct rtcg_srtp_ctx *sc[BURST];
-		uint16_t nrx;
 
-		nrx = rte_eth_rx_burst(1, 0, rx, BURST);
-		if (nrx) {
-			received += nrx;
-			rte_pktmbuf_free_bulk(rx, nrx);
-		}
+		received += receive(nq);
 		if (gap && rte_get_tsc_cycles() < next)
 			continue;
 		next += gap;
@@ -355,10 +376,8 @@ main(int argc, char **argv)
 
 		while (s < BURST && !quit && rte_get_tsc_cycles() < end) {
 			s += rte_eth_tx_burst(0, 0, pkts + s, BURST - s);
-			if (s < BURST && (nrx = rte_eth_rx_burst(1, 0, rx, BURST)) != 0) {
-				received += nrx;
-				rte_pktmbuf_free_bulk(rx, nrx);
-			}
+			if (s < BURST)
+				received += receive(nq);
 		}
 		sent += s;
 		if (s < BURST)
@@ -366,13 +385,10 @@ main(int argc, char **argv)
 	}
 	/* Let the last packets come back. */
 	for (int t = 0; t < 200; t++) {
-		struct rte_mbuf *rx[BURST];
-		uint16_t nrx = rte_eth_rx_burst(1, 0, rx, BURST);
+		unsigned nrx = receive(nq);
 
 		received += nrx;
-		if (nrx)
-			rte_pktmbuf_free_bulk(rx, nrx);
-		else
+		if (nrx == 0)
 			rte_delay_us_sleep(1000);
 	}
 	printf("direction %s sessions %u frame %u bytes: offered %" PRIu64 " (%.3f Mpps) relayed %" PRIu64
