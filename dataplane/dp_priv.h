@@ -50,6 +50,13 @@ struct dp_port {
 	 * hash over the workers' swq rings, so each flow keeps one worker.
 	 */
 	bool sw_rss;
+	/*
+	 * The PMD copies each received frame into our mbuf on the polling core
+	 * (af_packet, tap, pcap, memif unless a zero-copy client): the frame is
+	 * in that core's cache already. Otherwise (a NIC's DMA, a zero-copy
+	 * memif peer, a ring filled elsewhere) the worker prefetches it.
+	 */
+	bool rx_copied;
 	/* Media port ranges this port answers, host order; max 0: none. */
 	uint16_t pub_min, pub_max, int_min, int_max;
 	/* Exception path: the kernel TAP twin, and packets waiting for it. */

@@ -11,6 +11,16 @@
 
 #include "dp_priv.h"
 
+/* Does the driver copy received frames into our mbufs on the polling core? (struct dp_port) */
+static bool
+rx_copies(const char *driver, const char *device)
+{
+	if (strcmp(driver, "net_memif") == 0) /* zero-copy: a client's option */
+		return strstr(device, "zero-copy=yes") == NULL || strstr(device, "role=client") == NULL;
+	return strcmp(driver, "net_af_packet") == 0 || strcmp(driver, "net_tap") == 0 ||
+	       strcmp(driver, "net_pcap") == 0;
+}
+
 /* The ethdev name of a config device: "net_tap0,iface=x" -> "net_tap0". */
 static void
 device_name(const char *device, char *out, size_t len)
@@ -80,6 +90,7 @@ dp_port_setup(struct dp *dp, unsigned idx, char *err, size_t errlen)
 		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
 			(RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP);
 	}
+	port->rx_copied = rx_copies(info.driver_name, pc->device);
 	/* Checksums in hardware where the port offers it, else the worker's. */
 	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) {
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
@@ -154,11 +165,12 @@ dp_port_setup(struct dp *dp, unsigned idx, char *err, size_t errlen)
 		DP_LOG(INFO, "port %s: %s has %u rx queue(s)%s for %u workers: software RSS",
 		       pc->name, info.driver_name, info.max_rx_queues,
 		       info.flow_type_rss_offloads ? "" : " and no RSS", dp->n_workers);
-	DP_LOG(INFO, "port %s: %s (port %u, driver %s), role %s, %u rx / %u tx queues%s%s%s",
+	DP_LOG(INFO, "port %s: %s (port %u, driver %s), role %s, %u rx / %u tx queues%s%s%s%s",
 	       pc->name, name, port->port_id, info.driver_name,
 	       config_role_name(pc->role), nb_rxq, nb_txq,
 	       port->ctl_ring != NULL ? " (the control lcore's packets through worker 0)" : "",
 	       conf.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS ? ", RSS" : "",
-	       port->tx_udp_cksum ? ", checksum offload" : ", software checksums");
+	       port->tx_udp_cksum ? ", checksum offload" : ", software checksums",
+	       port->rx_copied ? ", frames copied in" : ", frames prefetched");
 	return 0;
 }

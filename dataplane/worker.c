@@ -19,6 +19,8 @@
 
 #include "dp_priv.h"
 
+#define DP_PREFETCH_AHEAD 8
+
 static inline void
 parse(struct rte_mbuf *m, struct pkt_info *pi)
 {
@@ -134,6 +136,20 @@ classify(const struct dp_port *port, struct rte_mbuf *m, struct pkt_info *pi)
 	pi->action = ACT_MEDIA;
 	/* RFC 5761: RTCP packet types 192-223 in the second byte. */
 	pi->rtcp = pl[1] >= 192 && pl[1] <= 223;
+}
+
+/*
+ * The lines of a media frame past the one parse read, which the SRTP burst
+ * of the next stage reads and writes: for ports whose frames are not in
+ * this core's cache (!rx_copied).
+ */
+static inline void
+prefetch_payload(const struct rte_mbuf *m)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	for (uint32_t off = 64 - ((uintptr_t)d & 63); off < m->data_len; off += 64)
+		rte_prefetch0(d + off);
 }
 
 static inline void
@@ -279,8 +295,22 @@ stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 	uint64_t hit = 0;
 
 	b->pidx = (uint16_t)pidx;
-	for (uint16_t i = 0; i < n; i++)
-		parse(pkts[i], &pi[i]);
+	if (port->rx_copied) {
+		for (uint16_t i = 0; i < n; i++)
+			parse(pkts[i], &pi[i]);
+	} else {
+		/*
+		 * A frame a NIC or a zero-copy peer wrote is not in this core's
+		 * cache: headers DP_PREFETCH_AHEAD frames ahead of the parse.
+		 */
+		for (uint16_t i = 0; i < n && i < DP_PREFETCH_AHEAD; i++)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+		for (uint16_t i = 0; i < n; i++) {
+			if (i + DP_PREFETCH_AHEAD < n)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DP_PREFETCH_AHEAD], void *));
+			parse(pkts[i], &pi[i]);
+		}
+	}
 
 	/* Bans first: a banned source reaches neither the fast path nor the kernel. */
 	if (port->pub_max != 0 && dp->bans.count != 0) {
@@ -314,6 +344,8 @@ stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 			classify(port, pkts[i], &pi[i]);
 		switch (pi[i].action) {
 		case ACT_MEDIA:
+			if (!port->rx_copied)
+				prefetch_payload(pkts[i]);
 			flow_key(&pi[i], &keys[nm]);
 			kp[nm] = &keys[nm];
 			b->pkts[nm] = pkts[i];
