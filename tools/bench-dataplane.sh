@@ -90,7 +90,7 @@ read -r prot_ns unprot_ns floor_ns <<<"$srtp"
 echo "bench-srtp (same run, AES_CM_128_HMAC_SHA1_80, 160-byte payload): protect $prot_ns ns, unprotect $unprot_ns ns, raw intel-ipsec-mb floor $floor_ns ns"
 
 tel() { N dpdk-telemetry.py -f rtcg-bench <<<"/rtcgate/stats" 2>/dev/null |
-	python3 -c 'import json,sys; d=json.load(sys.stdin)["/rtcgate/stats"]; print(d["rx"], d["busy_cycles"], d["tsc_hz"], d["drop_replay"]+d["drop_auth_fail"]+d["drop_no_session"]+d["drop_tx_full"])'; }
+	python3 -c 'import json,sys; d=json.load(sys.stdin)["/rtcgate/stats"]; print(d["rx"], d["busy_cycles"], d["tsc_hz"], d["drop_replay"]+d["drop_auth_fail"]+d["drop_no_session"]+d["drop_tx_full"])' 2>/dev/null; }
 
 # best_ns SECONDS: sample the worker's counters every 0.25 s for SECONDS
 # straight from the telemetry socket; print the lowest busy ns per packet of
@@ -147,7 +147,7 @@ start_gw() { # start_gw (on $dir/gw.yaml)
 	cat "$dir/gw.log" >&2
 	return 1
 }
-stop_gw() { kill "$gw_pid"; wait "$gw_pid" || true; gw_pid=""; }
+stop_gw() { kill "$gw_pid" 2>/dev/null || true; wait "$gw_pid" || true; gw_pid=""; }
 # The gateway as a memif server runs for all of a session count's rows; as
 # a zero-copy client (-Z) it connects once, so it starts after each row's
 # traffic source listens and stops after the row.
@@ -158,18 +158,12 @@ row_begin() {
 		sleep 0.1
 	done
 	sleep 0.5 # the socket file exists before the server listens on it
-	# DPDK 22.11's memif server now and then fails to map a zero-copy
-	# client's memory ("mmap failed: No such device") and the link stays
-	# down: the gateway connects again, up to three times.
-	for try in 1 2 3; do
-		start_gw
-		for _ in $(seq 1 30); do
-			links_up && return 0
-			sleep 0.1
-		done
-		echo "# the gateway's memif links did not come up (try $try)" >&2
-		stop_gw
+	start_gw
+	for _ in $(seq 1 30); do
+		links_up && return 0
+		sleep 0.1
 	done
+	stop_gw
 	return 1
 }
 links_up() { # both of the gateway's ports connected (DPDK telemetry)
@@ -183,7 +177,7 @@ for port in (0, 1):
     if json.loads(s.recv(65536))['/ethdev/link_status'].get('status') != 'UP':
         sys.exit(1)
 PY
-}
+} 2>/dev/null
 row_end() {
 	[ $ZC = 1 ] || return 0
 	if [ -n "$gw_pid" ]; then stop_gw; fi
@@ -212,12 +206,10 @@ ns_per_pkt() { python3 -c "import sys; a=sys.argv[1].split(); b=sys.argv[2].spli
 pmd_pcap="net_pcap0"
 for _ in $(seq 1 $SRC_RXQ); do pmd_pcap="$pmd_pcap,rx_pcap=$dir/rtp.pcap"; done
 
-printf '\n%-9s %-8s %12s %12s %8s %14s %10s %10s %10s %7s\n' direction sessions offered_Mpps relayed_Mpps loss_% busy_ns/pkt x_crypto x_floor best_ns x_best
-for n in $SESSIONS; do
-	write_cfg "$n"
-	[ $ZC = 1 ] || start_gw
-	# encrypt: testpmd io forwarding, pcap (plain RTP) -> internal memif; public memif -> counted
-	$LG --config "$dir/gw.yaml" --direction encrypt --write-pcap "$dir/rtp.pcap" >/dev/null
+# A row returns 1 when the gateway (-Z) could not connect to its traffic
+# source, after stopping that source; the caller starts the row again.
+pmd_row() { # pmd_row SESSIONS: encrypt, testpmd io forwarding, pcap (plain RTP) -> internal memif; public memif -> counted
+	local n=$1
 	rm -f "$dir/pmd.in" && mkfifo "$dir/pmd.in"
 	# With more receive queues than transmit queues testpmd forwards queue 0 of each port only.
 	N dpdk-testpmd --lcores "0@0,1@0" --no-huge -m $((1024 * SRC_RXQ)) --no-pci --file-prefix rtcg-bench-pmd \
@@ -226,26 +218,29 @@ for n in $SESSIONS; do
 		--vdev "net_memif2,$SRC_MEMIF,socket=$dir/pub.sock,socket-abstract=no" \
 		--log-level=pmd.net.pcap:warning -- -i --forward-mode=io --port-topology=chained \
 		--rxq=$SRC_RXQ --txq=1 --total-num-mbufs=$((SRC_RXQ * n + 32768)) < "$dir/pmd.in" > "$dir/testpmd.log" 2>&1 &
-	pmd=$!
+	local pmd=$!
 	exec 3> "$dir/pmd.in"
-	up=1
-	row_begin || up=0
-	t0=$(tel) || t0="0 0 1 0"
+	if ! row_begin; then
+		echo quit >&3
+		exec 3>&-
+		wait $pmd || true
+		row_end
+		return 1
+	fi
+	t0=$(tel)
 	best_ns $((SECONDS_EACH + 1)) > "$dir/best" 2>/dev/null &
-	bp=$!
+	local bp=$!
 	{ sleep 1; echo start; sleep "$SECONDS_EACH"; echo stop; sleep 1; echo quit; } >&3
 	exec 3>&-
 	wait $pmd || true
 	wait $bp || true
-	if [ $up = 0 ]; then
-		echo "# enc-pmd $n: row skipped (the gateway could not connect; $dir/testpmd.log)"
-	elif gw_survived enc-pmd "$n"; then
-	t1=$(tel)
-	best=$(cat "$dir/best" 2>/dev/null || echo 0)
-	read -r ns_pkt rx drops <<<"$(ns_per_pkt "$t0" "$t1")"
-	offered=$(awk '/Forward statistics for port 1/{f=1} f && /TX-packets/{print $NF; exit}' "$dir/testpmd.log")
-	relayed=$(awk '/Forward statistics for port 2/{f=1} f && /RX-packets/{print $2; exit}' "$dir/testpmd.log")
-	python3 - "$n" "${offered:-0}" "${relayed:-0}" "$SECONDS_EACH" "$ns_pkt" "$prot_ns" "$floor_ns" "$best" <<'PY'
+	if gw_survived enc-pmd "$n"; then
+		t1=$(tel)
+		best=$(cat "$dir/best" 2>/dev/null || echo 0)
+		read -r ns_pkt rx drops <<<"$(ns_per_pkt "$t0" "$t1")"
+		offered=$(awk '/Forward statistics for port 1/{f=1} f && /TX-packets/{print $NF; exit}' "$dir/testpmd.log")
+		relayed=$(awk '/Forward statistics for port 2/{f=1} f && /RX-packets/{print $2; exit}' "$dir/testpmd.log")
+		python3 - "$n" "${offered:-0}" "${relayed:-0}" "$SECONDS_EACH" "$ns_pkt" "$prot_ns" "$floor_ns" "$best" <<'PY'
 import sys
 n, off, rel, secs, ns, prot, floor, best = sys.argv[1:]
 off, rel, secs, ns, best = int(off), int(rel), float(secs), float(ns), float(best)
@@ -254,27 +249,32 @@ print('%-9s %-8s %12.3f %12.3f %8.3f %14.1f %10.2f %10.2f %10.1f %7.2f' % ('enc-
 PY
 	fi
 	row_end
-	# rtcgate-loadgen, both directions: decrypt (SRTP -> public memif, RTP out
-	# of the internal one) and encrypt (RTP -> internal memif, SRTP out of public).
-	for d in encrypt decrypt; do
-		if [ $d = decrypt ]; then tx=pub rx=int crypto=$unprot_ns; else tx=int rx=pub crypto=$prot_ns; fi
-		N "$LG" --config "$dir/gw.yaml" --direction $d --duration "$SECONDS_EACH" --pps "$PPS" \
-			--rx-queues $SRC_RXQ -- -l 0 --no-huge -m 2048 --no-pci --file-prefix rtcg-bench-lg \
-			--vdev "net_memif0,$SRC_MEMIF,socket=$dir/$tx.sock,socket-abstract=no" \
-			--vdev "net_memif1,$SRC_MEMIF,socket=$dir/$rx.sock,socket-abstract=no" > "$dir/lg.out" 2>/dev/null &
-		lg=$!
-		up=1
-		row_begin || up=0
-		t0=$(tel) || t0="0 0 1 0"
-		best_ns $((SECONDS_EACH + 1)) > "$dir/best" 2>/dev/null &
-		bp=$!
+}
+# lg_row SESSIONS encrypt|decrypt: rtcgate-loadgen; decrypt: SRTP -> public
+# memif, RTP out of the internal one; encrypt: RTP -> internal memif, SRTP
+# out of the public one.
+lg_row() {
+	local n=$1 d=$2 tx=int rx=pub crypto=$prot_ns
+	if [ $d = decrypt ]; then tx=pub rx=int crypto=$unprot_ns; fi
+	N "$LG" --config "$dir/gw.yaml" --direction $d --duration "$SECONDS_EACH" --pps "$PPS" \
+		--rx-queues $SRC_RXQ -- -l 0 --no-huge -m 2048 --no-pci --file-prefix rtcg-bench-lg \
+		--vdev "net_memif0,$SRC_MEMIF,socket=$dir/$tx.sock,socket-abstract=no" \
+		--vdev "net_memif1,$SRC_MEMIF,socket=$dir/$rx.sock,socket-abstract=no" > "$dir/lg.out" 2>/dev/null &
+	local lg=$!
+	if ! row_begin; then
+		kill $lg 2>/dev/null || true
 		wait $lg || true
-		wait $bp || true
-		out=$(grep '^direction' "$dir/lg.out" || true)
-		best=$(cat "$dir/best" 2>/dev/null || echo 0)
-		if [ $up = 0 ]; then
-			echo "# $d-lg $n: row skipped (the gateway could not connect)"
-		elif gw_survived $d-lg "$n"; then
+		row_end
+		return 1
+	fi
+	t0=$(tel)
+	best_ns $((SECONDS_EACH + 1)) > "$dir/best" 2>/dev/null &
+	local bp=$!
+	wait $lg || true
+	wait $bp || true
+	out=$(grep '^direction' "$dir/lg.out" || true)
+	best=$(cat "$dir/best" 2>/dev/null || echo 0)
+	if gw_survived $d-lg "$n"; then
 		t1=$(tel)
 		read -r ns_pkt rx drops <<<"$(ns_per_pkt "$t0" "$t1")"
 		python3 - "$n" "$out" "$ns_pkt" "$crypto" "$floor_ns" "$d" "$best" <<'PY'
@@ -285,8 +285,24 @@ off, rel, loss = (m.group(1), m.group(2), m.group(3)) if m else ('0', '0', '0')
 ns, best = float(ns), float(best)
 print('%-9s %-8s %12s %12s %8s %14.1f %10.2f %10.2f %10.1f %7.2f' % (d + '-lg', n, off, rel, loss, ns, ns / float(crypto), ns / float(floor), best, best / float(crypto)))
 PY
-		fi
-		row_end
+	fi
+	row_end
+}
+
+printf '\n%-9s %-8s %12s %12s %8s %14s %10s %10s %10s %7s\n' direction sessions offered_Mpps relayed_Mpps loss_% busy_ns/pkt x_crypto x_floor best_ns x_best
+for n in $SESSIONS; do
+	write_cfg "$n"
+	[ $ZC = 1 ] || start_gw
+	# what testpmd replays: plain RTP, one frame per session
+	$LG --config "$dir/gw.yaml" --direction encrypt --write-pcap "$dir/rtp.pcap" >/dev/null
+	# DPDK 22.11's memif server now and then fails to map a zero-copy
+	# client's memory ("mmap failed: No such device") and the link stays
+	# down: the row starts again, traffic source and all, up to three times.
+	for row in enc-pmd encrypt decrypt; do
+		for try in 1 2 3; do
+			if [ $row = enc-pmd ]; then pmd_row "$n" && break; else lg_row "$n" $row && break; fi
+			echo "# $row $n: the gateway's memif links did not come up (try $try of 3)"
+		done
 	done
 	if [ -n "$gw_pid" ]; then stop_gw; fi
 done
