@@ -224,6 +224,7 @@ pmd_row() { # pmd_row SESSIONS: encrypt, testpmd io forwarding, pcap (plain RTP)
 		echo quit >&3
 		exec 3>&-
 		wait $pmd || true
+		cp "$dir/testpmd.log" "$dir/testpmd.failed.log"
 		row_end
 		return 1
 	fi
@@ -264,6 +265,7 @@ lg_row() {
 	if ! row_begin; then
 		kill $lg 2>/dev/null || true
 		wait $lg || true
+		cp "$dir/gw.log" "$dir/gw.failed.log"
 		row_end
 		return 1
 	fi
