@@ -76,6 +76,8 @@ cleanup() {
 	[ -n "$gw_pid" ] && kill "$gw_pid" 2>/dev/null && wait "$gw_pid" 2>/dev/null
 	ip netns del "$ns" 2>/dev/null
 	[ -n "${KEEP:-}" ] || rm -rf "$dir"
+	# testpmd leaves its EAL runtime directory (the gateway and the loadgen remove theirs)
+	rm -rf /var/run/dpdk/rtcg-bench-pmd
 	if [ $HUGE = 1 ]; then # the gateway's page files, and the reservation as it was
 		rm -f /dev/hugepages/rtcg-bench*
 		echo "$hp_before" > "$hp"
