@@ -295,21 +295,16 @@ stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 	uint64_t hit = 0;
 
 	b->pidx = (uint16_t)pidx;
-	if (port->rx_copied) {
-		for (uint16_t i = 0; i < n; i++)
-			parse(pkts[i], &pi[i]);
-	} else {
-		/*
-		 * A frame a NIC or a zero-copy peer wrote is not in this core's
-		 * cache: headers DP_PREFETCH_AHEAD frames ahead of the parse.
-		 */
-		for (uint16_t i = 0; i < n && i < DP_PREFETCH_AHEAD; i++)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
-		for (uint16_t i = 0; i < n; i++) {
-			if (i + DP_PREFETCH_AHEAD < n)
-				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DP_PREFETCH_AHEAD], void *));
-			parse(pkts[i], &pi[i]);
-		}
+	/*
+	 * A frame a NIC or a zero-copy peer wrote is not in this core's cache:
+	 * there, headers DP_PREFETCH_AHEAD frames ahead of the parse.
+	 */
+	for (uint16_t i = 0; !port->rx_copied && i < n && i < DP_PREFETCH_AHEAD; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (uint16_t i = 0; i < n; i++) {
+		if (!port->rx_copied && i + DP_PREFETCH_AHEAD < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DP_PREFETCH_AHEAD], void *));
+		parse(pkts[i], &pi[i]);
 	}
 
 	/* Bans first: a banned source reaches neither the fast path nor the kernel. */
