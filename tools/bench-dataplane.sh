@@ -154,18 +154,21 @@ stop_gw() { kill "$gw_pid" 2>/dev/null || true; wait "$gw_pid" || true; gw_pid="
 # a zero-copy client (-Z) it connects once, so it starts after each row's
 # traffic source listens and stops after the row.
 row_begin() {
-	[ $ZC = 1 ] || return 0
+	if [ $ZC = 1 ]; then
+		for _ in $(seq 1 100); do
+			[ -S "$dir/pub.sock" ] && [ -S "$dir/int.sock" ] && break
+			sleep 0.1
+		done
+		sleep 0.5 # the socket file exists before the server listens on it
+		start_gw
+	fi
+	# Traffic starts once both links are up (a testpmd whose links are not
+	# yet up takes "start" only when they are, which may be after the row).
 	for _ in $(seq 1 100); do
-		[ -S "$dir/pub.sock" ] && [ -S "$dir/int.sock" ] && break
-		sleep 0.1
-	done
-	sleep 0.5 # the socket file exists before the server listens on it
-	start_gw
-	for _ in $(seq 1 30); do
 		links_up && return 0
 		sleep 0.1
 	done
-	stop_gw
+	if [ $ZC = 1 ]; then stop_gw; fi
 	return 1
 }
 links_up() { # both of the gateway's ports connected (DPDK telemetry)
@@ -204,12 +207,28 @@ gw_survived() { # gw_survived ROW SESSIONS
 # per-packet worker cost between two telemetry reads: "rx busy_cycles hz drops"
 ns_per_pkt() { python3 -c "import sys; a=sys.argv[1].split(); b=sys.argv[2].split(); rx=int(b[0])-int(a[0]); cy=int(b[1])-int(a[1]); print('%.1f %d %d' % (cy*1e9/int(b[2])/rx if rx else 0, rx, int(b[3])-int(a[3])))" "$1" "$2"; }
 
+# print_row ROW SESSIONS OFFERED_MPPS RELAYED_MPPS LOSS% CRYPTO_NS: a table
+# row; the worker's busy ns per packet since the telemetry read $t0, and
+# the row's best window from $dir/best.
+print_row() {
+	local t1 ns_pkt rx drops best
+	t1=$(tel)
+	best=$(cat "$dir/best" 2>/dev/null || echo 0)
+	read -r ns_pkt rx drops <<<"$(ns_per_pkt "$t0" "$t1")"
+	python3 - "$@" "$ns_pkt" "$floor_ns" "$best" <<'PY'
+import sys
+row, n, off, rel, loss, crypto, ns, floor, best = sys.argv[1:]
+crypto, ns, best = float(crypto), float(ns), float(best)
+print('%-9s %-8s %12.3f %12.3f %8.3f %14.1f %10.2f %10.2f %10.1f %7.2f' % (row, n, float(off), float(rel), float(loss), ns, ns / crypto, ns / float(floor), best, best / crypto))
+PY
+}
+
 # testpmd's ports: the pcap (one receive queue per queue the memif ports need), then the two memifs
 pmd_pcap="net_pcap0"
 for _ in $(seq 1 $SRC_RXQ); do pmd_pcap="$pmd_pcap,rx_pcap=$dir/rtp.pcap"; done
 
-# A row returns 1 when the gateway (-Z) could not connect to its traffic
-# source, after stopping that source; the caller starts the row again.
+# A row returns 1 when the gateway's links to its traffic source did not
+# come up, after stopping that source; the caller starts the row again.
 pmd_row() { # pmd_row SESSIONS: encrypt, testpmd io forwarding, pcap (plain RTP) -> internal memif; public memif -> counted
 	local n=$1
 	rm -f "$dir/pmd.in" && mkfifo "$dir/pmd.in"
@@ -238,18 +257,10 @@ pmd_row() { # pmd_row SESSIONS: encrypt, testpmd io forwarding, pcap (plain RTP)
 	wait $pmd || true
 	wait $bp || true
 	if gw_survived enc-pmd "$n"; then
-		t1=$(tel)
-		best=$(cat "$dir/best" 2>/dev/null || echo 0)
-		read -r ns_pkt rx drops <<<"$(ns_per_pkt "$t0" "$t1")"
 		offered=$(awk '/Forward statistics for port 1/{f=1} f && /TX-packets/{print $NF; exit}' "$dir/testpmd.log")
 		relayed=$(awk '/Forward statistics for port 2/{f=1} f && /RX-packets/{print $2; exit}' "$dir/testpmd.log")
-		python3 - "$n" "${offered:-0}" "${relayed:-0}" "$SECONDS_EACH" "$ns_pkt" "$prot_ns" "$floor_ns" "$best" <<'PY'
-import sys
-n, off, rel, secs, ns, prot, floor, best = sys.argv[1:]
-off, rel, secs, ns, best = int(off), int(rel), float(secs), float(ns), float(best)
-loss = 100.0 * (off - rel) / off if off else 0
-print('%-9s %-8s %12.3f %12.3f %8.3f %14.1f %10.2f %10.2f %10.1f %7.2f' % ('enc-pmd', n, off / secs / 1e6, rel / secs / 1e6, loss, ns, ns / float(prot), ns / float(floor), best, best / float(prot)))
-PY
+		print_row enc-pmd "$n" $(awk -v o="${offered:-0}" -v r="${relayed:-0}" -v s="$SECONDS_EACH" \
+			'BEGIN { print o / s / 1e6, r / s / 1e6, o ? 100 * (o - r) / o : 0 }') "$prot_ns"
 	fi
 	row_end
 }
@@ -276,19 +287,10 @@ lg_row() {
 	local bp=$!
 	wait $lg || true
 	wait $bp || true
-	out=$(grep '^direction' "$dir/lg.out" || true)
-	best=$(cat "$dir/best" 2>/dev/null || echo 0)
 	if gw_survived $d-lg "$n"; then
-		t1=$(tel)
-		read -r ns_pkt rx drops <<<"$(ns_per_pkt "$t0" "$t1")"
-		python3 - "$n" "$out" "$ns_pkt" "$crypto" "$floor_ns" "$d" "$best" <<'PY'
-import re, sys
-n, out, ns, crypto, floor, d, best = sys.argv[1:]
-m = re.search(r'offered \d+ \(([\d.]+) Mpps\) relayed \d+ \(([\d.]+) Mpps\) loss ([-\d.]+)%', out)
-off, rel, loss = (m.group(1), m.group(2), m.group(3)) if m else ('0', '0', '0')
-ns, best = float(ns), float(best)
-print('%-9s %-8s %12s %12s %8s %14.1f %10.2f %10.2f %10.1f %7.2f' % (d + '-lg', n, off, rel, loss, ns, ns / float(crypto), ns / float(floor), best, best / float(crypto)))
-PY
+		# "... offered N (X Mpps) relayed N (Y Mpps) loss Z% ..."
+		print_row $d-lg "$n" $(sed -nE 's/.*offered [0-9]+ \(([0-9.]+) Mpps\) relayed [0-9]+ \(([0-9.]+) Mpps\) loss ([-0-9.]+)%.*/\1 \2 \3/p' \
+			"$dir/lg.out" | grep . || echo 0 0 0) "$crypto"
 	fi
 	row_end
 }
