@@ -375,6 +375,17 @@ on_stun(struct webrtc *w, struct leg *l, const struct dp_udp_view *v)
 		return;
 	}
 	w->stun_ok++;
+	/*
+	 * Latch (and install the session in the dataplane) before answering:
+	 * the peer sends media as soon as the answer reaches it, and that
+	 * media must find the session. A valid check from the latched address
+	 * refreshes consent (RFC 7675).
+	 */
+	if (m.use_candidate || !l->have_remote)
+		latch(l, v);
+	if (l->have_remote && l->remote_port == v->src_port &&
+	    memcmp(l->remote_ip, v->src_ip, v->family == AF_INET ? 4 : 16) == 0)
+		l->last_consent = time(NULL);
 	memset(&from, 0, sizeof(from));
 	if (v->family == AF_INET) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)&from;
@@ -393,12 +404,6 @@ on_stun(struct webrtc *w, struct leg *l, const struct dp_udp_view *v)
 	if (n > 0)
 		dp_send_udp(w->dp, w->pub_port_idx, v->family, v->dst_ip, v->dst_port, v->src_ip,
 			    v->src_port, v->src_mac, resp, (size_t)n);
-	/* A valid check from the latched address refreshes consent (RFC 7675). */
-	if (m.use_candidate || !l->have_remote)
-		latch(l, v);
-	if (l->have_remote && l->remote_port == v->src_port &&
-	    memcmp(l->remote_ip, v->src_ip, v->family == AF_INET ? 4 : 16) == 0)
-		l->last_consent = time(NULL);
 }
 
 static void
