@@ -217,10 +217,16 @@ dp_create(const struct rtcg_config *cfg, char *err, size_t errlen)
 			}
 		}
 	}
-	/* Queue q of a port goes to worker q mod n: each queue has one owner. */
+	/*
+	 * Each rx queue has one owner, dealt round the workers in turn over
+	 * all ports: a port's n queues go to n workers, and single-queue ports
+	 * (software RSS) to different ones, which share the receiving.
+	 */
+	unsigned next = 0;
+
 	for (unsigned p = 0; p < dp->n_ports; p++) {
 		for (uint16_t q = 0; q < dp->ports[p].nb_rxq; q++) {
-			struct dp_lcore_conf *lc = &dp->workers[q % dp->n_workers];
+			struct dp_lcore_conf *lc = &dp->workers[next++ % dp->n_workers];
 
 			if (lc->n_rxq == DP_MAX_RXQ)
 				continue;

@@ -32,7 +32,7 @@ extern int dp_logtype;
 
 struct dp_port {
 	uint16_t port_id;
-	uint16_t nb_rxq; /* one per worker, or one more where the driver insists */
+	uint16_t nb_rxq; /* one per worker (RSS), ports[].rx_queues, one (software RSS), or one more where the driver insists */
 	uint16_t ctl_txq; /* the control lcore's tx queue */
 	/*
 	 * A port with a tx queue per worker but none to spare (virtio with one

@@ -78,12 +78,23 @@ dp_port_setup(struct dp *dp, unsigned idx, char *err, size_t errlen)
 	}
 	/*
 	 * Fewer rx queues than workers, or several without RSS to fill them
-	 * (net_tap: its queues follow the kernel's, kept): one rx queue, and
-	 * the worker owning it spreads packets in software.
+	 * (net_tap: its queues follow the kernel's, kept): software RSS, the
+	 * worker owning each rx queue spreads its packets by flow hash. One
+	 * queue unless ports[].rx_queues asks for more (a memif peer that
+	 * sends on as many), so that more workers share the receiving.
 	 */
-	port->sw_rss = nb_rxq > 1 && strcmp(info.driver_name, "net_tap") != 0 &&
-		       (info.max_rx_queues < nb_rxq || info.flow_type_rss_offloads == 0);
-	if (port->sw_rss)
+	if (pc->rx_queues != 0) {
+		if (pc->rx_queues > info.max_rx_queues) {
+			PORT_ERR("rx_queues: %s offers %u rx queues, %u asked for",
+				 info.driver_name, info.max_rx_queues, pc->rx_queues);
+			return -EINVAL;
+		}
+		nb_rxq = (uint16_t)pc->rx_queues;
+	}
+	port->sw_rss = dp->n_workers > 1 && strcmp(info.driver_name, "net_tap") != 0 &&
+		       (info.max_rx_queues < nb_rxq || nb_rxq < dp->n_workers ||
+			info.flow_type_rss_offloads == 0);
+	if (port->sw_rss && pc->rx_queues == 0)
 		nb_rxq = 1;
 	if (nb_rxq > 1 && info.flow_type_rss_offloads != 0) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
@@ -162,9 +173,9 @@ dp_port_setup(struct dp *dp, unsigned idx, char *err, size_t errlen)
 		port->int_max = (uint16_t)dp->cfg->media.internal_ports.max;
 	}
 	if (port->sw_rss)
-		DP_LOG(INFO, "port %s: %s has %u rx queue(s)%s for %u workers: software RSS",
+		DP_LOG(INFO, "port %s: %s has %u rx queue(s)%s; %u polled for %u workers: software RSS",
 		       pc->name, info.driver_name, info.max_rx_queues,
-		       info.flow_type_rss_offloads ? "" : " and no RSS", dp->n_workers);
+		       info.flow_type_rss_offloads ? "" : " and no RSS", nb_rxq, dp->n_workers);
 	DP_LOG(INFO, "port %s: %s (port %u, driver %s), role %s, %u rx / %u tx queues%s%s%s%s",
 	       pc->name, name, port->port_id, info.driver_name,
 	       config_role_name(pc->role), nb_rxq, nb_txq,

@@ -61,6 +61,7 @@ struct config_port {
 	char mac[24]; /* empty: the device's own */
 	uint32_t mtu;
 	uint32_t rx_descriptors;
+	uint32_t rx_queues; /* 0: one per worker with RSS, else one */
 	uint32_t tx_descriptors;
 	bool exception_path;
 };

@@ -97,6 +97,8 @@ static const struct cfg_field port_keys[] = {
 	  .doc = "IP MTU of the port." },
 	{ "rx_descriptors", CFG_UINT, offsetof(struct config_port, rx_descriptors), .min = 64,
 	  .max = 16384, .def = "1024", .doc = "Descriptors per rx queue." },
+	{ "rx_queues", CFG_UINT, offsetof(struct config_port, rx_queues), .max = CONFIG_MAX_WORKERS + 1,
+	  .def = "0", .doc = "Receive queues to poll. 0: one per worker where the device has RSS, else one. On a device without RSS (net_memif, net_af_packet with qpairs) more than one lets as many workers receive, each spreading by flow hash; a memif peer must then have as many transmit queues. At most workers + 1." },
 	{ "tx_descriptors", CFG_UINT, offsetof(struct config_port, tx_descriptors), .min = 64,
 	  .max = 16384, .def = "1024", .doc = "Descriptors per tx queue." },
 	{ "exception_path", CFG_BOOL, offsetof(struct config_port, exception_path), .def = "true",
@@ -499,6 +501,11 @@ config_validate(struct rtcg_config *cfg, struct cfg_ctx *ctx)
 			snprintf(path, sizeof(path), "ports[%u].device", i);
 			cfg_error(ctx, path, "'%s' is a PCI address but eal.no_pci is true",
 				  p->device);
+		}
+		if (p->rx_queues > cfg->lcores.n_workers + 1) {
+			snprintf(path, sizeof(path), "ports[%u].rx_queues", i);
+			cfg_error(ctx, path, "%u queues for %u worker(s): at most one per worker, plus one",
+				  p->rx_queues, cfg->lcores.n_workers);
 		}
 		if (p->mac[0] != '\0' && !is_mac(p->mac)) {
 			snprintf(path, sizeof(path), "ports[%u].mac", i);

@@ -45,6 +45,15 @@ static unsigned passed, failed;
 	} while (0)
 
 static struct rte_ring *pub_in, *pub_out, *int_in, *int_out;
+/* Two workers: the public port's second rx queue (ports[].rx_queues: 2), NULL with one. */
+static struct rte_ring *pub_in1;
+
+/* The public rx queue for the k-th packet of a flow: both queues in turn where there are two. */
+static struct rte_ring *
+pub_q(unsigned k)
+{
+	return pub_in1 != NULL && (k & 1) ? pub_in1 : pub_in;
+}
 static struct rte_mempool *pool;
 static struct dp *dp;
 static struct rte_ether_addr pub_mac, int_mac;
@@ -395,7 +404,7 @@ test_relay(int profile, bool v6, const char *name)
 	/* browser -> gateway -> SIP side: decrypted byte for byte */
 	for (unsigned k = 0; k < 5; k++) {
 		len = rtp(pt, (uint16_t)(65533 + k), 0x11223344, 20 + 150 * k, (uint8_t)k);
-		send_ring(pub_in, browser_packet(&s, pt, len, false, wire, &wl));
+		send_ring(pub_q(k), browser_packet(&s, pt, len, false, wire, &wl));
 		bool got = recv_ring(int_out, &o, 500);
 
 		CHECK(got && o.len == len && memcmp(o.payload, pt, len) == 0 && o.cksum_ok,
@@ -827,12 +836,12 @@ test_sync_under_load(void)
 	sess_free(&s);
 }
 
-/* %s: the lcores line (one worker, or two sharing one rx queue per port). */
+/* %s: the lcores line (one worker, or two); %s: the public port's rx_queues. */
 static const char *CONFIG =
 	"eal: {no_huge: true, memory_mb: 512, no_pci: true}\n"
 	"%s\n"
 	"ports:\n"
-	"  - {name: tpub, device: net_ring_rpub, role: public, addresses: [198.18.0.1/24, \"2001:2::1/64\"]}\n"
+	"  - {name: tpub, device: net_ring_rpub, role: public, addresses: [198.18.0.1/24, \"2001:2::1/64\"]%s}\n"
 	"  - {name: tint, device: net_ring_rint, role: internal, addresses: [198.19.0.1/24]}\n"
 	"dataplane: {mbufs: 16383, max_sessions: 256}\n";
 
@@ -853,9 +862,11 @@ test_raw_cksum(void)
 }
 
 /*
- * test_relay [2]: with 2, two workers share each port's single rx queue
- * (ring ports have one): the software RSS path, on lcores mapped onto
- * whatever CPUs there are.
+ * test_relay [2]: with 2, two workers on lcores mapped onto whatever CPUs
+ * there are, and the software RSS path (ring ports have no RSS): the
+ * public port has two rx queues (ports[].rx_queues), each worker owning
+ * one and spreading by flow hash, and the internal port one, which the
+ * other worker owns.
  */
 int
 main(int argc, char **argv)
@@ -880,19 +891,23 @@ main(int argc, char **argv)
 	test_raw_cksum();
 	pool = rte_pktmbuf_pool_create("test_pool", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	pub_in = rte_ring_create("pub_in", 4096, 0, 0);
+	if (workers == 2)
+		pub_in1 = rte_ring_create("pub_in1", 4096, 0, 0);
 	pub_out = rte_ring_create("pub_out", 4096, 0, 0);
 	int_in = rte_ring_create("int_in", 4096, 0, 0);
 	int_out = rte_ring_create("int_out", 4096, 0, 0);
 	pub_tx[0] = pub_tx[1] = pub_tx[2] = pub_out;
 	int_tx[0] = int_tx[1] = int_tx[2] = int_out;
-	if (rte_eth_from_rings("rpub", &pub_in, 1, pub_tx, (uint16_t)(workers + 1), 0) < 0 ||
+	struct rte_ring *pub_rx[2] = { pub_in, pub_in1 };
+
+	if (rte_eth_from_rings("rpub", pub_rx, (uint16_t)workers, pub_tx, (uint16_t)(workers + 1), 0) < 0 ||
 	    rte_eth_from_rings("rint", &int_in, 1, int_tx, (uint16_t)(workers + 1), 0) < 0) {
 		fprintf(stderr, "ring ports failed\n");
 		return 1;
 	}
 	snprintf(config, sizeof(config), CONFIG, workers == 2 ?
 		 "lcores: {control: 0, workers: [1, 2], idle_sleep_us: 20}" :
-		 "lcores: {control: 0, workers: [1]}");
+		 "lcores: {control: 0, workers: [1]}", workers == 2 ? ", rx_queues: 2" : "");
 	cfg = config_load_buffer("test", config, strlen(config), NULL, 0, NULL, &errs);
 	if (cfg == NULL) {
 		for (unsigned i = 0; i < errs.n; i++)
@@ -927,8 +942,16 @@ main(int argc, char **argv)
 		struct dp_totals t;
 
 		dp_totals(dp, &t);
+		struct rte_eth_stats ps;
+		uint16_t id;
+
+		rte_eth_dev_get_port_by_name("net_ring_rpub", &id);
+		rte_eth_stats_get(id, &ps);
+		CHECK(ps.q_ipackets[0] > 0 && ps.q_ipackets[1] > 0,
+		      "software RSS: both of the public port's rx queues received (%llu, %llu)",
+		      (unsigned long long)ps.q_ipackets[0], (unsigned long long)ps.q_ipackets[1]);
 		CHECK(t.spread > 1000 && t.relayed_by_worker[0] > 500 && t.relayed_by_worker[1] > 500,
-		      "software RSS: one rx queue, %llu packets handed across, worker 0 relayed %llu, worker 1 %llu",
+		      "software RSS: %llu packets handed across, worker 0 relayed %llu, worker 1 %llu",
 		      (unsigned long long)t.spread, (unsigned long long)t.relayed_by_worker[0],
 		      (unsigned long long)t.relayed_by_worker[1]);
 		CHECK(t.drops[DP_DROP_SPREAD_FULL] == 0, "software RSS: no ring ran full (%llu)",

@@ -219,6 +219,8 @@ TEST(config_checks_across_keys)
 	EXPECT_ERROR(PORTS "lcores: {control: 1, workers: [1]}\n",
 		     "t.yaml:4:32: lcores.workers[0]: lcore 1 is already the control lcore");
 	EXPECT_ERROR(PORTS "lcores: {workers: [1, 1]}\n", "lcores.workers[1]: lcore 1 is listed twice");
+	EXPECT_ERROR("ports:\n  - {name: a, device: net_memif0, role: both, rx_queues: 3}\nlcores: {workers: [1]}\n",
+		     "t.yaml:2:58: ports[0].rx_queues: 3 queues for 1 worker(s): at most one per worker, plus one");
 	EXPECT_ERROR("ports:\n  - {name: a, device: net_null0, role: public}\n",
 		     "ports: no port has role internal (or both)");
 	EXPECT_ERROR("ports:\n  - {name: a, device: net_null0, role: public}\n  - {name: a, device: net_null1, role: internal}\n",
