@@ -13,7 +13,7 @@
 # busy nanoseconds per packet (telemetry cycle counters), beside
 # tools/bench-srtp's crypto-only figures measured in the same run.
 #
-# usage: tools/bench-dataplane.sh [-s "1 100 10000 100000"] [-t SECONDS] [-p PPS] [-H] [-Z]
+# usage: tools/bench-dataplane.sh [-s "1 100 10000 100000"] [-t SECONDS] [-p PPS] [-H] [-Z] [-w WORKERS]
 #   -p: offered rate of rtcgate-loadgen (0: as fast as it can). testpmd
 #       always forwards as fast as it can.
 #   -H: the gateway on 2 MiB hugepages, as an appliance runs (it reserves
@@ -25,8 +25,19 @@
 #       NIC's DMA would. Without it the gateway is the server and its PMD
 #       copies every frame in and out (~20-30 ns a packet of its busy time).
 #       The gateway then starts after each traffic source, once per row.
+#   -w: worker lcores (1..W; default 1), for a scaling run. With W > 1 each
+#       memif port has W rx queues (ports[].rx_queues: software RSS, each
+#       worker receives from one and spreads by flow hash), testpmd sends
+#       on W queues, each replaying its own slice of the sessions, with one
+#       forwarding core per CPU the gateway leaves free (at most 6), and
+#       only the enc-pmd rows run (rtcgate-loadgen sends on one queue and
+#       one core). Not with -Z.
 # Needs root (network namespace), a build in build/, dpdk-testpmd (dpdk-dev).
-# GW=path runs another gateway binary (an A/B comparison in one sitting).
+# GW=path runs another gateway binary (an A/B comparison in one sitting);
+# LG= and BS= another rtcgate-loadgen and bench-srtp. NETNS=0 runs it all
+# in the current network namespace (on a machine of its own: the gateway's
+# exception-path TAPs then appear there); EXC=false gives the gateway's
+# ports no exception path (no /dev/net/tun).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SESSIONS="1 100 10000 100000"
@@ -34,17 +45,32 @@ SECONDS_EACH=5
 PPS=0
 HUGE=0
 ZC=0
-while getopts "s:t:p:HZ" o; do
+W=1
+while getopts "s:t:p:HZw:" o; do
 	case $o in
 	s) SESSIONS=$OPTARG ;;
 	t) SECONDS_EACH=$OPTARG ;;
 	p) PPS=$OPTARG ;;
 	H) HUGE=1 ;;
 	Z) ZC=1 HUGE=1 ;;
-	*) sed -n 2,30p "$0"; exit 2 ;;
+	w) W=$OPTARG ;;
+	*) sed -n 2,37p "$0"; exit 2 ;;
 	esac
 done
-GW=${GW:-build/app/rtcgate} LG=build/tools/rtcgate-loadgen BS=build/tools/bench-srtp
+[ "$W" -ge 1 ] 2>/dev/null || { echo "-w: a number of workers" >&2; exit 2; }
+[ "$W" = 1 ] || [ $ZC = 0 ] || { echo "-w with -Z: not supported" >&2; exit 2; }
+NCPU=$(nproc)
+# the gateway: control lcore 0, workers 1..W; the traffic sources on the CPUs
+# left (all on CPU 0 where none are, as on a 2-core machine)
+SRC_CPUS=$(seq $((W + 1)) $((NCPU - 1)) | head -n 6 | paste -sd ' ')
+[ -n "$SRC_CPUS" ] || SRC_CPUS=0
+read -r SRC_CPU0 _ <<<"$SRC_CPUS"
+WORKERS=$(seq -s ', ' 1 "$W")
+# rx queues of each gateway port, and so transmit queues of testpmd (memif
+# pairs a client's queues with its server's, one for one)
+GW_RXQ=""
+[ "$W" = 1 ] || GW_RXQ=", rx_queues: $W"
+GW=${GW:-build/app/rtcgate} LG=${LG:-build/tools/rtcgate-loadgen} BS=${BS:-build/tools/bench-srtp}
 for x in $GW $LG $BS; do [ -x "$x" ] || { echo "build first: $x missing" >&2; exit 1; }; done
 command -v dpdk-testpmd >/dev/null || { echo "dpdk-testpmd missing (apt-get install dpdk-dev)" >&2; exit 1; }
 
@@ -58,6 +84,7 @@ if [ $ZC = 1 ]; then
 	# client: the gateway has the worker's and the control lcore's
 	SRC_RXQ=2
 fi
+[ "$W" = 1 ] || SRC_RXQ=$W
 if [ $HUGE = 1 ]; then
 	mountpoint -q /dev/hugepages || { mkdir -p /dev/hugepages && mount -t hugetlbfs nodev /dev/hugepages; }
 	hp=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
@@ -69,12 +96,14 @@ if [ $HUGE = 1 ]; then
 fi
 dir=$(mktemp -d /tmp/rtcg-bench-XXXXXX)
 ns=rtcg-bench$$
-ip netns add "$ns"
-ip -n "$ns" link set lo up
+if [ "${NETNS:-1}" = 1 ]; then
+	ip netns add "$ns"
+	ip -n "$ns" link set lo up
+fi
 gw_pid=""
 cleanup() {
 	[ -n "$gw_pid" ] && kill "$gw_pid" 2>/dev/null && wait "$gw_pid" 2>/dev/null
-	ip netns del "$ns" 2>/dev/null
+	[ "${NETNS:-1}" = 0 ] || ip netns del "$ns" 2>/dev/null
 	[ -n "${KEEP:-}" ] || rm -rf "$dir"
 	# testpmd leaves its EAL runtime directory (the gateway and the loadgen remove theirs)
 	rm -rf /var/run/dpdk/rtcg-bench-pmd
@@ -84,7 +113,7 @@ cleanup() {
 	fi
 }
 trap cleanup EXIT
-N() { ip netns exec "$ns" "$@"; }
+N() { if [ "${NETNS:-1}" = 1 ]; then ip netns exec "$ns" "$@"; else "$@"; fi; }
 
 # Crypto-only floor from this run: our engine and raw intel-ipsec-mb, 160-byte payload.
 srtp=$($BS 200000 | awk '$1 == "AES_CM_128_HMAC_SHA1_80" && $2 == 160 { print $4, $5, $7 }')
@@ -92,11 +121,12 @@ read -r prot_ns unprot_ns floor_ns <<<"$srtp"
 echo "bench-srtp (same run, AES_CM_128_HMAC_SHA1_80, 160-byte payload): protect $prot_ns ns, unprotect $unprot_ns ns, raw intel-ipsec-mb floor $floor_ns ns"
 
 tel() { N dpdk-telemetry.py -f rtcg-bench <<<"/rtcgate/stats" 2>/dev/null |
-	python3 -c 'import json,sys; d=json.load(sys.stdin)["/rtcgate/stats"]; print(d["rx"], d["busy_cycles"], d["tsc_hz"], d["drop_replay"]+d["drop_auth_fail"]+d["drop_no_session"]+d["drop_tx_full"])' 2>/dev/null; }
+	python3 -c 'import json,sys; d=json.load(sys.stdin)["/rtcgate/stats"]; print(d["rx"], d["busy_cycles"], d["tsc_hz"], d["drop_replay"]+d["drop_auth_fail"]+d["drop_no_session"]+d["drop_tx_full"]+d["drop_spread_full"])' 2>/dev/null; }
 
-# best_ns SECONDS: sample the worker's counters every 0.25 s for SECONDS
+# best_ns SECONDS: sample the workers' counters every 0.25 s for SECONDS
 # straight from the telemetry socket; print the lowest busy ns per packet of
-# any 0.25-s window with traffic. This shared VM has phases in which
+# any 0.25-s window with traffic, and the workers' busy share (%) over all
+# windows with traffic. This shared VM has phases in which
 # everything runs ~40% slower for tens of seconds (docs/benchmarks.md); the
 # whole-row figure includes them, the best window mostly does not.
 best_ns() {
@@ -109,8 +139,8 @@ s.recv(16384)  # the greeting
 def snap():
     s.send(b'/rtcgate/stats')
     d = json.loads(s.recv(1 << 20))['/rtcgate/stats']
-    return d['rx'], d['busy_cycles'], d['tsc_hz']
-best, prev, end = None, snap(), time.time() + secs
+    return d['rx'], d['busy_cycles'], d['tsc_hz'], d['idle_cycles']
+best, prev, end, busy, idle = None, snap(), time.time() + secs, 0, 0
 while time.time() < end:
     time.sleep(0.25)
     cur = snap()
@@ -118,8 +148,9 @@ while time.time() < end:
     if rx > 100000:  # a window with real load (>0.4 Mpps)
         ns = cy * 1e9 / cur[2] / rx
         best = ns if best is None or ns < best else best
+        busy, idle = busy + cy, idle + cur[3] - prev[3]
     prev = cur
-print('%.1f' % best if best is not None else '0')
+print('%.1f %.0f' % (best, 100.0 * busy / (busy + idle)) if best is not None else '0 0')
 PY
 }
 
@@ -128,10 +159,10 @@ write_cfg() { # write_cfg SESSIONS: the gateway's configuration, which rtcgate-l
 	[ "$max" -lt 16 ] && max=16
 	cat > "$dir/gw.yaml" <<YAML
 eal: {$EAL_MEM, no_pci: true, file_prefix: rtcg-bench}
-lcores: {control: 0, workers: [1], idle_sleep_us: 0}
+lcores: {control: 0, workers: [$WORKERS], idle_sleep_us: 0}
 ports:
-  - {name: pub, device: "net_memif0,$GW_MEMIF,socket=$dir/pub.sock,socket-abstract=no", role: public, addresses: [198.18.0.1/24]}
-  - {name: int, device: "net_memif1,$GW_MEMIF,socket=$dir/int.sock,socket-abstract=no", role: internal, addresses: [198.19.0.1/24, 198.19.0.2/24]}
+  - {name: pub, device: "net_memif0,$GW_MEMIF,socket=$dir/pub.sock,socket-abstract=no", role: public, addresses: [198.18.0.1/24]$GW_RXQ, exception_path: ${EXC:-true}}
+  - {name: int, device: "net_memif1,$GW_MEMIF,socket=$dir/int.sock,socket-abstract=no", role: internal, addresses: [198.19.0.1/24, 198.19.0.2/24]$GW_RXQ, exception_path: ${EXC:-true}}
 dataplane: {mbufs: 65535, max_sessions: $max, benchmark: {sessions: $n}}
 media: {public_ports: {min: 20000, max: 29999}, internal_ports: {min: 2000, max: 61999}}
 https: {listen: ["127.0.0.1:18443"]}
@@ -139,7 +170,11 @@ admin: {listen: ["127.0.0.1:18444"]}
 YAML
 }
 start_gw() { # start_gw (on $dir/gw.yaml)
-	ip netns exec "$ns" "$GW" -c "$dir/gw.yaml" > "$dir/gw.log" 2>&1 &
+	if [ "${NETNS:-1}" = 1 ]; then
+		ip netns exec "$ns" "$GW" -c "$dir/gw.yaml" > "$dir/gw.log" 2>&1 &
+	else
+		"$GW" -c "$dir/gw.yaml" > "$dir/gw.log" 2>&1 &
+	fi
 	gw_pid=$!
 	for _ in $(seq 1 600); do
 		grep -q running "$dir/gw.log" && return 0
@@ -204,28 +239,58 @@ gw_survived() { # gw_survived ROW SESSIONS
 	return 1
 }
 
-# per-packet worker cost between two telemetry reads: "rx busy_cycles hz drops"
+# per-packet worker cost between two telemetry reads ("rx busy_cycles hz
+# drops"): busy ns per packet (all workers' busy time over all packets
+# received), packets, drops
 ns_per_pkt() { python3 -c "import sys; a=sys.argv[1].split(); b=sys.argv[2].split(); rx=int(b[0])-int(a[0]); cy=int(b[1])-int(a[1]); print('%.1f %d %d' % (cy*1e9/int(b[2])/rx if rx else 0, rx, int(b[3])-int(a[3])))" "$1" "$2"; }
 
 # print_row ROW SESSIONS OFFERED_MPPS RELAYED_MPPS LOSS% CRYPTO_NS: a table
 # row; the worker's busy ns per packet since the telemetry read $t0, and
 # the row's best window from $dir/best.
 print_row() {
-	local t1 ns_pkt rx drops best
+	local t1 ns_pkt rx drops best busy
 	t1=$(tel)
-	best=$(cat "$dir/best" 2>/dev/null || echo 0)
+	read -r best busy < "$dir/best" || { best=0 busy=0; }
 	read -r ns_pkt rx drops <<<"$(ns_per_pkt "$t0" "$t1")"
-	python3 - "$@" "$ns_pkt" "$floor_ns" "$best" <<'PY'
+	python3 - "$@" "$ns_pkt" "$floor_ns" "$best" "$busy" <<'PY'
 import sys
-row, n, off, rel, loss, crypto, ns, floor, best = sys.argv[1:]
+row, n, off, rel, loss, crypto, ns, floor, best, busy = sys.argv[1:]
 crypto, ns, best = float(crypto), float(ns), float(best)
-print('%-9s %-8s %12.3f %12.3f %8.3f %14.1f %10.2f %10.2f %10.1f %7.2f' % (row, n, float(off), float(rel), float(loss), ns, ns / crypto, ns / float(floor), best, best / crypto))
+print('%-9s %-8s %12.3f %12.3f %8.3f %14.1f %10.2f %10.2f %10.1f %7.2f %6s' % (row, n, float(off), float(rel), float(loss), ns, ns / crypto, ns / float(floor), best, best / crypto, busy))
 PY
 }
 
-# testpmd's ports: the pcap (one receive queue per queue the memif ports need), then the two memifs
+# testpmd's ports: the pcap (one receive queue per queue the memif ports
+# need; with W > 1 queue q replays slice q of the sessions, so that each
+# flow arrives on one queue), then the two memifs
 pmd_pcap="net_pcap0"
-for _ in $(seq 1 $SRC_RXQ); do pmd_pcap="$pmd_pcap,rx_pcap=$dir/rtp.pcap"; done
+for q in $(seq 0 $((SRC_RXQ - 1))); do
+	if [ "$W" = 1 ]; then pmd_pcap="$pmd_pcap,rx_pcap=$dir/rtp.pcap"; else pmd_pcap="$pmd_pcap,rx_pcap=$dir/rtp.$q.pcap"; fi
+done
+PMD_TXQ=1 PMD_FWD=1 PMD_LCORES="0@$SRC_CPU0,1@$SRC_CPU0"
+if [ "$W" != 1 ]; then
+	for _ in $(seq 2 "$W"); do pmd_pcap="$pmd_pcap,tx_pcap=/dev/null"; done
+	PMD_TXQ=$W PMD_FWD=0 PMD_LCORES="0@$SRC_CPU0"
+	for c in $SRC_CPUS; do PMD_FWD=$((PMD_FWD + 1)); PMD_LCORES="$PMD_LCORES,$PMD_FWD@$c"; done
+fi
+# split_pcap IN N: IN.0 .. IN.(N-1), frame i in slice i mod N
+split_pcap() {
+	python3 - "$1" "$2" <<'PY'
+import struct, sys
+src, n = sys.argv[1], int(sys.argv[2])
+data = open(src, 'rb').read()
+head, off, outs, i = data[:24], 24, [], 0
+base = src[:-len('.pcap')]
+outs = [open('%s.%d.pcap' % (base, q), 'wb') for q in range(n)]
+for o in outs:
+    o.write(head)
+while off + 16 <= len(data):
+    incl = struct.unpack_from('<I', data, off + 8)[0]
+    outs[i % n].write(data[off:off + 16 + incl])
+    off += 16 + incl
+    i += 1
+PY
+}
 
 # A row returns 1 when the gateway's links to its traffic source did not
 # come up, after stopping that source; the caller starts the row again.
@@ -233,12 +298,13 @@ pmd_row() { # pmd_row SESSIONS: encrypt, testpmd io forwarding, pcap (plain RTP)
 	local n=$1
 	rm -f "$dir/pmd.in" && mkfifo "$dir/pmd.in"
 	# With more receive queues than transmit queues testpmd forwards queue 0 of each port only.
-	N dpdk-testpmd --lcores "0@0,1@0" --no-huge -m $((1024 * SRC_RXQ)) --no-pci --file-prefix rtcg-bench-pmd \
+	N dpdk-testpmd --lcores "$PMD_LCORES" --no-huge -m $((1024 * SRC_RXQ)) --no-pci --file-prefix rtcg-bench-pmd \
 		--vdev "$pmd_pcap,infinite_rx=1,tx_pcap=/dev/null" \
 		--vdev "net_memif1,$SRC_MEMIF,socket=$dir/int.sock,socket-abstract=no" \
 		--vdev "net_memif2,$SRC_MEMIF,socket=$dir/pub.sock,socket-abstract=no" \
 		--log-level=pmd.net.pcap:warning -- -i --forward-mode=io --port-topology=chained \
-		--rxq=$SRC_RXQ --txq=1 --total-num-mbufs=$((SRC_RXQ * n + 32768)) < "$dir/pmd.in" > "$dir/testpmd.log" 2>&1 &
+		--rxq=$SRC_RXQ --txq=$PMD_TXQ --nb-cores=$PMD_FWD --total-num-mbufs=$((SRC_RXQ * n + 32768 * PMD_FWD)) \
+		< "$dir/pmd.in" > "$dir/testpmd.log" 2>&1 &
 	local pmd=$!
 	exec 3> "$dir/pmd.in"
 	if ! row_begin; then
@@ -271,7 +337,7 @@ lg_row() {
 	local n=$1 d=$2 tx=int rx=pub crypto=$prot_ns
 	if [ $d = decrypt ]; then tx=pub rx=int crypto=$unprot_ns; fi
 	N "$LG" --config "$dir/gw.yaml" --direction $d --duration "$SECONDS_EACH" --pps "$PPS" \
-		--rx-queues $SRC_RXQ -- -l 0 --no-huge -m 2048 --no-pci --file-prefix rtcg-bench-lg \
+		--rx-queues $SRC_RXQ -- -l "$SRC_CPU0" --no-huge -m 2048 --no-pci --file-prefix rtcg-bench-lg \
 		--vdev "net_memif0,$SRC_MEMIF,socket=$dir/$tx.sock,socket-abstract=no" \
 		--vdev "net_memif1,$SRC_MEMIF,socket=$dir/$rx.sock,socket-abstract=no" > "$dir/lg.out" 2>/dev/null &
 	local lg=$!
@@ -295,16 +361,20 @@ lg_row() {
 	row_end
 }
 
-printf '\n%-9s %-8s %12s %12s %8s %14s %10s %10s %10s %7s\n' direction sessions offered_Mpps relayed_Mpps loss_% busy_ns/pkt x_crypto x_floor best_ns x_best
+echo "gateway: control lcore 0, $W worker(s) on CPUs 1..$W; traffic sources on CPU(s) $SRC_CPUS; $NCPU CPUs"
+printf '\n%-9s %-8s %12s %12s %8s %14s %10s %10s %10s %7s %6s\n' direction sessions offered_Mpps relayed_Mpps loss_% busy_ns/pkt x_crypto x_floor best_ns x_best busy_%
 for n in $SESSIONS; do
 	write_cfg "$n"
 	[ $ZC = 1 ] || start_gw
 	# what testpmd replays: plain RTP, one frame per session
 	$LG --config "$dir/gw.yaml" --direction encrypt --write-pcap "$dir/rtp.pcap" >/dev/null
+	[ "$W" = 1 ] || split_pcap "$dir/rtp.pcap" "$W"
 	# DPDK 22.11's memif server now and then fails to map a zero-copy
 	# client's memory ("mmap failed: No such device") and the link stays
 	# down: the row starts again, traffic source and all, up to three times.
-	for row in enc-pmd encrypt decrypt; do
+	rows="enc-pmd encrypt decrypt"
+	[ "$W" = 1 ] || rows=enc-pmd
+	for row in $rows; do
 		for try in 1 2 3; do
 			if [ $row = enc-pmd ]; then pmd_row "$n" && break; else lg_row "$n" $row && break; fi
 			echo "# $row $n: the gateway's memif links did not come up (try $try of 3)"
@@ -315,4 +385,5 @@ done
 echo
 echo "x_crypto: busy ns per packet / bench-srtp's protect (encrypt) or unprotect (decrypt) ns; x_floor: / raw intel-ipsec-mb floor."
 echo "best_ns: the lowest busy ns per packet over 0.25-s windows of the row (0: no window above 0.4 Mpps); x_best: best_ns / protect or unprotect ns."
+echo "busy_ns/pkt: the workers' busy time, all of them together, over the packets they received; busy_%: the workers' busy share of their polling time in the windows with traffic."
 echo "Frames: 214 bytes in (encrypt: 160-byte RTP payload; decrypt: 150-byte payload + 10-byte tag)."
