@@ -32,6 +32,11 @@
 #       forwarding core per CPU the gateway leaves free (at most 6), and
 #       only the enc-pmd rows run (rtcgate-loadgen sends on one queue and
 #       one core). Not with -Z.
+#   -R: with -w, testpmd's queue q carries the flows the gateway's software
+#       RSS gives worker q (the same CRC32-C hash of the 5-tuple), so that
+#       no packet changes worker: what a NIC with RSS delivers. Without it
+#       flows are dealt to queues by session number and (W-1)/W of the
+#       packets are handed from the receiving worker to another.
 # Needs root (network namespace), a build in build/, dpdk-testpmd (dpdk-dev).
 # GW=path runs another gateway binary (an A/B comparison in one sitting);
 # LG= and BS= another rtcgate-loadgen and bench-srtp. NETNS=0 runs it all
@@ -46,7 +51,8 @@ PPS=0
 HUGE=0
 ZC=0
 W=1
-while getopts "s:t:p:HZw:" o; do
+RSS_SORT=0
+while getopts "s:t:p:HZw:R" o; do
 	case $o in
 	s) SESSIONS=$OPTARG ;;
 	t) SECONDS_EACH=$OPTARG ;;
@@ -54,7 +60,8 @@ while getopts "s:t:p:HZw:" o; do
 	H) HUGE=1 ;;
 	Z) ZC=1 HUGE=1 ;;
 	w) W=$OPTARG ;;
-	*) sed -n 2,37p "$0"; exit 2 ;;
+	R) RSS_SORT=1 ;;
+	*) sed -n 2,42p "$0"; exit 2 ;;
 	esac
 done
 [ "$W" -ge 1 ] 2>/dev/null || { echo "-w: a number of workers" >&2; exit 2; }
@@ -121,7 +128,7 @@ read -r prot_ns unprot_ns floor_ns <<<"$srtp"
 echo "bench-srtp (same run, AES_CM_128_HMAC_SHA1_80, 160-byte payload): protect $prot_ns ns, unprotect $unprot_ns ns, raw intel-ipsec-mb floor $floor_ns ns"
 
 tel() { N dpdk-telemetry.py -f rtcg-bench <<<"/rtcgate/stats" 2>/dev/null |
-	python3 -c 'import json,sys; d=json.load(sys.stdin)["/rtcgate/stats"]; print(d["rx"], d["busy_cycles"], d["tsc_hz"], d["drop_replay"]+d["drop_auth_fail"]+d["drop_no_session"]+d["drop_tx_full"]+d["drop_spread_full"])' 2>/dev/null; }
+	python3 -c 'import json,sys; d=json.load(sys.stdin)["/rtcgate/stats"]; print(d["rx"], d["busy_cycles"], d["tsc_hz"], d["drop_replay"]+d["drop_auth_fail"]+d["drop_no_session"]+d["drop_tx_full"]+d["drop_spread_full"], d["spread"])' 2>/dev/null; }
 
 # best_ns SECONDS: sample the workers' counters every 0.25 s for SECONDS
 # straight from the telemetry socket; print the lowest busy ns per packet of
@@ -240,23 +247,24 @@ gw_survived() { # gw_survived ROW SESSIONS
 }
 
 # per-packet worker cost between two telemetry reads ("rx busy_cycles hz
-# drops"): busy ns per packet (all workers' busy time over all packets
-# received), packets, drops
-ns_per_pkt() { python3 -c "import sys; a=sys.argv[1].split(); b=sys.argv[2].split(); rx=int(b[0])-int(a[0]); cy=int(b[1])-int(a[1]); print('%.1f %d %d' % (cy*1e9/int(b[2])/rx if rx else 0, rx, int(b[3])-int(a[3])))" "$1" "$2"; }
+# drops spread"): busy ns per packet (all workers' busy time over all
+# packets received), packets, drops, and the share (%) of packets handed
+# to another worker by software RSS
+ns_per_pkt() { python3 -c "import sys; a=sys.argv[1].split(); b=sys.argv[2].split(); rx=int(b[0])-int(a[0]); cy=int(b[1])-int(a[1]); print('%.1f %d %d %.0f' % (cy*1e9/int(b[2])/rx if rx else 0, rx, int(b[3])-int(a[3]), 100.0*(int(b[4])-int(a[4]))/rx if rx else 0))" "$1" "$2"; }
 
 # print_row ROW SESSIONS OFFERED_MPPS RELAYED_MPPS LOSS% CRYPTO_NS: a table
 # row; the worker's busy ns per packet since the telemetry read $t0, and
 # the row's best window from $dir/best.
 print_row() {
-	local t1 ns_pkt rx drops best busy
+	local t1 ns_pkt rx drops best busy moved
 	t1=$(tel)
 	read -r best busy < "$dir/best" || { best=0 busy=0; }
-	read -r ns_pkt rx drops <<<"$(ns_per_pkt "$t0" "$t1")"
-	python3 - "$@" "$ns_pkt" "$floor_ns" "$best" "$busy" <<'PY'
+	read -r ns_pkt rx drops moved <<<"$(ns_per_pkt "$t0" "$t1")"
+	python3 - "$@" "$ns_pkt" "$floor_ns" "$best" "$busy" "$moved" <<'PY'
 import sys
-row, n, off, rel, loss, crypto, ns, floor, best, busy = sys.argv[1:]
+row, n, off, rel, loss, crypto, ns, floor, best, busy, moved = sys.argv[1:]
 crypto, ns, best = float(crypto), float(ns), float(best)
-print('%-9s %-8s %12.3f %12.3f %8.3f %14.1f %10.2f %10.2f %10.1f %7.2f %6s' % (row, n, float(off), float(rel), float(loss), ns, ns / crypto, ns / float(floor), best, best / crypto, busy))
+print('%-9s %-8s %12.3f %12.3f %8.3f %14.1f %10.2f %10.2f %10.1f %7.2f %6s %7s' % (row, n, float(off), float(rel), float(loss), ns, ns / crypto, ns / float(floor), best, best / crypto, busy, moved))
 PY
 }
 
@@ -273,11 +281,26 @@ if [ "$W" != 1 ]; then
 	PMD_TXQ=$W PMD_FWD=0 PMD_LCORES="0@$SRC_CPU0"
 	for c in $SRC_CPUS; do PMD_FWD=$((PMD_FWD + 1)); PMD_LCORES="$PMD_LCORES,$PMD_FWD@$c"; done
 fi
-# split_pcap IN N: IN.0 .. IN.(N-1), frame i in slice i mod N
+# split_pcap IN N SORT: IN.0 .. IN.(N-1), frame i in slice i mod N, or
+# (SORT 1) in the slice of the worker the gateway's software RSS picks
+# (dataplane/worker.c sw_rss_target: CRC32-C of the IPv4 addresses, then
+# of the UDP ports, modulo the workers; the internal port's rx queue q is
+# worker q's)
 split_pcap() {
-	python3 - "$1" "$2" <<'PY'
+	python3 - "$1" "$2" "$3" <<'PY'
 import struct, sys
-src, n = sys.argv[1], int(sys.argv[2])
+src, n, sort = sys.argv[1], int(sys.argv[2]), sys.argv[3] == '1'
+def crc32c_u32(crc, data):  # the SSE4.2 crc32 instruction on 4 bytes
+    for i in range(4):
+        crc ^= (data >> (8 * i)) & 0xff
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc
+def worker(frame):
+    ihl = (frame[14] & 15) * 4
+    le = lambda b: int.from_bytes(b, 'little')
+    h = crc32c_u32(le(frame[30:34]), le(frame[26:30]))
+    return crc32c_u32(h, le(frame[14 + ihl:18 + ihl])) % n
 data = open(src, 'rb').read()
 head, off, outs, i = data[:24], 24, [], 0
 base = src[:-len('.pcap')]
@@ -286,7 +309,8 @@ for o in outs:
     o.write(head)
 while off + 16 <= len(data):
     incl = struct.unpack_from('<I', data, off + 8)[0]
-    outs[i % n].write(data[off:off + 16 + incl])
+    q = worker(data[off + 16:off + 16 + incl]) if sort else i % n
+    outs[q].write(data[off:off + 16 + incl])
     off += 16 + incl
     i += 1
 PY
@@ -361,14 +385,14 @@ lg_row() {
 	row_end
 }
 
-echo "gateway: control lcore 0, $W worker(s) on CPUs 1..$W; traffic sources on CPU(s) $SRC_CPUS; $NCPU CPUs"
-printf '\n%-9s %-8s %12s %12s %8s %14s %10s %10s %10s %7s %6s\n' direction sessions offered_Mpps relayed_Mpps loss_% busy_ns/pkt x_crypto x_floor best_ns x_best busy_%
+echo "gateway: control lcore 0, $W worker(s) on CPUs 1..$W; traffic sources on CPU(s) $SRC_CPUS; $NCPU CPUs$([ $RSS_SORT = 1 ] && echo '; flows sorted onto queues by the gateway'"'"'s RSS hash (-R)')"
+printf '\n%-9s %-8s %12s %12s %8s %14s %10s %10s %10s %7s %6s %7s\n' direction sessions offered_Mpps relayed_Mpps loss_% busy_ns/pkt x_crypto x_floor best_ns x_best busy_% moved_%
 for n in $SESSIONS; do
 	write_cfg "$n"
 	[ $ZC = 1 ] || start_gw
 	# what testpmd replays: plain RTP, one frame per session
 	$LG --config "$dir/gw.yaml" --direction encrypt --write-pcap "$dir/rtp.pcap" >/dev/null
-	[ "$W" = 1 ] || split_pcap "$dir/rtp.pcap" "$W"
+	[ "$W" = 1 ] || split_pcap "$dir/rtp.pcap" "$W" "$RSS_SORT"
 	# DPDK 22.11's memif server now and then fails to map a zero-copy
 	# client's memory ("mmap failed: No such device") and the link stays
 	# down: the row starts again, traffic source and all, up to three times.
@@ -385,5 +409,5 @@ done
 echo
 echo "x_crypto: busy ns per packet / bench-srtp's protect (encrypt) or unprotect (decrypt) ns; x_floor: / raw intel-ipsec-mb floor."
 echo "best_ns: the lowest busy ns per packet over 0.25-s windows of the row (0: no window above 0.4 Mpps); x_best: best_ns / protect or unprotect ns."
-echo "busy_ns/pkt: the workers' busy time, all of them together, over the packets they received; busy_%: the workers' busy share of their polling time in the windows with traffic."
+echo "busy_ns/pkt: the workers' busy time, all of them together, over the packets they received; busy_%: the workers' busy share of their polling time in the windows with traffic; moved_%: packets software RSS handed to another worker."
 echo "Frames: 214 bytes in (encrypt: 160-byte RTP payload; decrypt: 150-byte payload + 10-byte tag)."
