@@ -283,7 +283,7 @@ dispatch(struct dp *dp, const struct dp_port *port, struct dp_lcore_stats *st,
  */
 static void
 stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_mbuf **pkts,
-	     uint16_t n, struct dp_burst *b)
+	     uint16_t n, struct dp_burst *b, bool cold)
 {
 	const struct dp_port *port = &dp->ports[pidx];
 	struct dp_lcore_stats *st = &lc->stats;
@@ -296,13 +296,14 @@ stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 
 	b->pidx = (uint16_t)pidx;
 	/*
-	 * A frame a NIC or a zero-copy peer wrote is not in this core's cache:
-	 * there, headers DP_PREFETCH_AHEAD frames ahead of the parse.
+	 * A frame a NIC, a zero-copy peer or another worker (software RSS)
+	 * wrote is not in this core's cache (cold): there, headers
+	 * DP_PREFETCH_AHEAD frames ahead of the parse.
 	 */
-	for (uint16_t i = 0; !port->rx_copied && i < n && i < DP_PREFETCH_AHEAD; i++)
+	for (uint16_t i = 0; cold && i < n && i < DP_PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (uint16_t i = 0; i < n; i++) {
-		if (!port->rx_copied && i + DP_PREFETCH_AHEAD < n)
+		if (cold && i + DP_PREFETCH_AHEAD < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DP_PREFETCH_AHEAD], void *));
 		parse(pkts[i], &pi[i]);
 	}
@@ -339,7 +340,7 @@ stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 			classify(port, pkts[i], &pi[i]);
 		switch (pi[i].action) {
 		case ACT_MEDIA:
-			if (!port->rx_copied)
+			if (cold)
 				prefetch_payload(pkts[i]);
 			flow_key(&pi[i], &keys[nm]);
 			kp[nm] = &keys[nm];
@@ -594,7 +595,7 @@ dp_worker_burst_once(struct dp *dp, unsigned w, unsigned port, struct rte_mbuf *
 {
 	struct dp_lcore_conf *lc = &dp->workers[w];
 
-	stage_lookup(dp, lc, port, pkts, n, &lc->burst[0]);
+	stage_lookup(dp, lc, port, pkts, n, &lc->burst[0], !dp->ports[port].rx_copied);
 	prefetch_ctxs(dp, &lc->burst[0]);
 	stage_relay(dp, lc, &lc->burst[0], NULL);
 }
@@ -671,14 +672,17 @@ sw_rss_spread(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte
 	return keep;
 }
 
-/* Stage 1 of a new burst, then stage 2 of the one waiting; the new one waits. */
+/*
+ * Stage 1 of a new burst, then stage 2 of the one waiting; the new one
+ * waits. cold: the frames are not in this core's cache.
+ */
 static inline void
 pipeline(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_mbuf **pkts,
-	 uint16_t n, struct dp_burst **wait, unsigned *cur)
+	 uint16_t n, struct dp_burst **wait, unsigned *cur, bool cold)
 {
 	struct dp_burst *b = &lc->burst[*cur];
 
-	stage_lookup(dp, lc, pidx, pkts, n, b);
+	stage_lookup(dp, lc, pidx, pkts, n, b, cold);
 	/* The relay of the waiting burst prefetches the new one's SRTP contexts as it goes. */
 	if (*wait != NULL)
 		stage_relay(dp, lc, *wait, b);
@@ -738,7 +742,8 @@ dp_worker_main(void *arg)
 			if (dp->ports[lc->rxq[i].port].sw_rss)
 				n = sw_rss_spread(dp, lc, lc->rxq[i].port, pkts, n);
 			if (n != 0)
-				pipeline(dp, lc, lc->rxq[i].port, pkts, n, &wait, &cur);
+				pipeline(dp, lc, lc->rxq[i].port, pkts, n, &wait, &cur,
+					 !dp->ports[lc->rxq[i].port].rx_copied);
 		}
 		for (unsigned p = 0; p < dp->n_ports; p++) {
 			unsigned n;
@@ -749,7 +754,10 @@ dp_worker_main(void *arg)
 			if (n == 0)
 				continue;
 			total += n;
-			pipeline(dp, lc, p, pkts, (uint16_t)n, &wait, &cur);
+			/* Another worker received these: their mbufs and frames are in its cache. */
+			for (unsigned j = 0; j < n; j++)
+				rte_prefetch0(pkts[j]);
+			pipeline(dp, lc, p, pkts, (uint16_t)n, &wait, &cur, true);
 		}
 		/* Worker 0 sends the control lcore's packets on ports with no queue for it. */
 		for (unsigned p = 0; lc->index == 0 && p < dp->n_ports; p++) {
