@@ -18,6 +18,7 @@
 #include <rte_udp.h>
 
 #include "dp_priv.h"
+#include "dp_rss.h"
 
 #define DP_PREFETCH_AHEAD 8
 
@@ -608,36 +609,9 @@ dp_worker_burst_once(struct dp *dp, unsigned w, unsigned port, struct rte_mbuf *
 static inline unsigned
 sw_rss_target(const struct rte_mbuf *m, unsigned n_workers, unsigned self)
 {
-	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	const uint8_t *l3 = (const uint8_t *)(eth + 1);
-	uint32_t h, ports;
+	uint32_t h;
 
-	if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) &&
-	    m->data_len >= sizeof(*eth) + 28) {
-		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)l3;
-		size_t hl = rte_ipv4_hdr_len(ip);
-
-		if (ip->next_proto_id != IPPROTO_UDP || m->data_len < sizeof(*eth) + hl + 8)
-			return self;
-		memcpy(&ports, l3 + hl, 4); /* source and destination port */
-		h = rte_hash_crc_4byte(ip->src_addr, ip->dst_addr);
-		h = rte_hash_crc_4byte(ports, h);
-	} else if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6) &&
-		   m->data_len >= sizeof(*eth) + 48) {
-		const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)l3;
-
-		if (ip->proto != IPPROTO_UDP)
-			return self;
-		uint64_t a[4]; /* source and destination, aligned for the CRC */
-
-		memcpy(a, ip->src_addr, 32);
-		memcpy(&ports, l3 + sizeof(*ip), 4);
-		h = rte_hash_crc(a, sizeof(a), 0);
-		h = rte_hash_crc_4byte(ports, h);
-	} else {
-		return self;
-	}
-	return h % n_workers;
+	return dp_rss_hash(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, &h) ? h % n_workers : self;
 }
 
 /* Keep our share of a burst, hand the rest to their workers' rings. */

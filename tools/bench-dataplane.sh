@@ -27,12 +27,12 @@
 #       The gateway then starts after each traffic source, once per row.
 #   -w: worker lcores (1..W; default 1), for a scaling run. With W > 1 each
 #       memif port has W rx queues (ports[].rx_queues: software RSS, each
-#       worker receives from one and spreads by flow hash), testpmd sends
+#       worker receives from one and spreads by flow hash); testpmd sends
 #       on W queues, each replaying its own slice of the sessions, with one
 #       forwarding core per CPU the gateway leaves free (at most 6), and
-#       only the enc-pmd rows run (rtcgate-loadgen sends on one queue and
-#       one core). Not with -Z.
-#   -R: with -w, testpmd's queue q carries the flows the gateway's software
+#       rtcgate-loadgen sends on W queues from as many of those CPUs (at
+#       most W). Not with -Z.
+#   -R: with -w, the sources' queue q carries the flows the gateway's software
 #       RSS gives worker q (the same CRC32-C hash of the 5-tuple), so that
 #       no packet changes worker: what a NIC with RSS delivers. Without it
 #       flows are dealt to queues by session number and (W-1)/W of the
@@ -72,6 +72,13 @@ NCPU=$(nproc)
 SRC_CPUS=$(seq $((W + 1)) $((NCPU - 1)) | head -n 6 | paste -sd ' ')
 [ -n "$SRC_CPUS" ] || SRC_CPUS=0
 read -r SRC_CPU0 _ <<<"$SRC_CPUS"
+# rtcgate-loadgen: one lcore a transmit queue, at most W of them
+LG_CPUS=$(tr ' ' '\n' <<<"$SRC_CPUS" | head -n "$W" | paste -sd ',')
+LG_TXQ=""
+if [ "$W" != 1 ]; then
+	LG_TXQ="--tx-queues $W"
+	[ $RSS_SORT = 0 ] || LG_TXQ="$LG_TXQ --rss-sort"
+fi
 WORKERS=$(seq -s ', ' 1 "$W")
 # rx queues of each gateway port, and so transmit queues of testpmd (memif
 # pairs a client's queues with its server's, one for one)
@@ -361,7 +368,7 @@ lg_row() {
 	local n=$1 d=$2 tx=int rx=pub crypto=$prot_ns
 	if [ $d = decrypt ]; then tx=pub rx=int crypto=$unprot_ns; fi
 	N "$LG" --config "$dir/gw.yaml" --direction $d --duration "$SECONDS_EACH" --pps "$PPS" \
-		--rx-queues $SRC_RXQ -- -l "$SRC_CPU0" --no-huge -m 2048 --no-pci --file-prefix rtcg-bench-lg \
+		--rx-queues $SRC_RXQ $LG_TXQ -- -l "$LG_CPUS" --no-huge -m 2048 --no-pci --file-prefix rtcg-bench-lg \
 		--vdev "net_memif0,$SRC_MEMIF,socket=$dir/$tx.sock,socket-abstract=no" \
 		--vdev "net_memif1,$SRC_MEMIF,socket=$dir/$rx.sock,socket-abstract=no" > "$dir/lg.out" 2>/dev/null &
 	local lg=$!
@@ -396,9 +403,7 @@ for n in $SESSIONS; do
 	# DPDK 22.11's memif server now and then fails to map a zero-copy
 	# client's memory ("mmap failed: No such device") and the link stays
 	# down: the row starts again, traffic source and all, up to three times.
-	rows="enc-pmd encrypt decrypt"
-	[ "$W" = 1 ] || rows=enc-pmd
-	for row in $rows; do
+	for row in enc-pmd encrypt decrypt; do
 		for try in 1 2 3; do
 			if [ $row = enc-pmd ]; then pmd_row "$n" && break; else lg_row "$n" $row && break; fi
 			echo "# $row $n: the gateway's memif links did not come up (try $try of 3)"

@@ -12,10 +12,17 @@
  *
  * usage: rtcgate-loadgen --config GW.yaml --direction decrypt|encrypt
  *          [--duration S] [--pps N (0: as fast as it can)] [--size 214]
- *          [--write-pcap FILE] [--rx-queues N] -- EAL-ARGS (two ports: 0 tx, 1 rx)
+ *          [--write-pcap FILE] [--rx-queues N] [--tx-queues N [--rss-sort]]
+ *          -- EAL-ARGS (two ports: 0 tx, 1 rx)
  * --rx-queues: receive queues per port, all polled (default 1). A memif
  * server needs one per transmit queue of its client: the gateway has one per
  * worker plus the control lcore's (tools/bench-dataplane.sh -Z).
+ * --tx-queues: transmit queues per port (default 1), one per receive queue
+ * of the gateway's port (ports[].rx_queues); session i is sent on queue
+ * i mod N, or with --rss-sort on the queue of the worker the gateway's
+ * software RSS gives its flow (dataplane/dp_rss.h), as a NIC's RSS would.
+ * Every EAL lcore sends: queue q is lcore q mod L's (and so is each
+ * session's SRTP context), as is receive queue q.
  */
 #include <arpa/inet.h>
 #include <getopt.h>
@@ -38,9 +45,11 @@
 #include "dp_bench.h"
 #include "rtcg_srtp.h"
 #include "dp_eal.h"
+#include "dp_rss.h"
 
 #define BURST 32
-#define MAX_RXQ 8
+#define MAX_RXQ 16
+#define MAX_TXQ 16
 
 struct flow {
 	uint8_t frame[128]; /* Ethernet/IP/UDP/RTP header template */
@@ -63,25 +72,125 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: rtcgate-loadgen --config GW.yaml --direction decrypt|encrypt "
-			"[--duration S] [--pps N] [--size BYTES] [--write-pcap FILE] [--rx-queues N] -- EAL-ARGS\n");
+			"[--duration S] [--pps N] [--size BYTES] [--write-pcap FILE] [--rx-queues N] "
+			"[--tx-queues N [--rss-sort]] -- EAL-ARGS\n");
 	exit(2);
 }
 
-/* One burst from each receive queue of port 1, freed; how many. */
+/*
+ * What waits on receive queues q = first, first + step, ... of port 1, up
+ * to 4 bursts a queue, freed; how many. More than one burst: the gateway
+ * may send a queue's packets faster than one burst a round takes them.
+ */
 static unsigned
-receive(unsigned nq)
+receive(unsigned first, unsigned step, unsigned nq)
 {
 	unsigned total = 0;
 
-	for (uint16_t q = 0; q < nq; q++) {
-		struct rte_mbuf *rx[BURST];
-		uint16_t n = rte_eth_rx_burst(1, q, rx, BURST);
+	for (uint16_t q = (uint16_t)first; q < nq; q = (uint16_t)(q + step)) {
+		for (unsigned b = 0; b < 4; b++) {
+			struct rte_mbuf *rx[BURST];
+			uint16_t n = rte_eth_rx_burst(1, q, rx, BURST);
 
-		if (n != 0)
-			rte_pktmbuf_free_bulk(rx, n);
-		total += n;
+			if (n != 0)
+				rte_pktmbuf_free_bulk(rx, n);
+			total += n;
+			if (n < BURST)
+				break;
+		}
 	}
 	return total;
+}
+
+/* A transmit queue: its sessions, and where its round-robin is. */
+struct txq {
+	uint32_t *sess;
+	uint32_t n, cur;
+};
+
+/* One sending lcore: transmit queues index, index + n_lcores, ... and as many receive queues. */
+struct sender {
+	unsigned index, n_lcores, ntx, nq;
+	struct txq *txq;
+	struct flow *flows;
+	struct rte_mempool *pool;
+	struct rtcg_srtp_engine *eng;
+	bool decrypt;
+	uint64_t start, end, gap;
+	uint64_t sent, received, failed;
+};
+
+static int
+send_loop(void *arg)
+{
+	struct sender *sd = arg;
+	uint64_t next = sd->start;
+	unsigned q = sd->index;
+
+	if (q >= sd->ntx) { /* more lcores than transmit queues: this one only receives */
+		while (!quit && rte_get_tsc_cycles() < sd->end)
+			sd->received += receive(sd->index, sd->n_lcores, sd->nq);
+		return 0;
+	}
+	while (!quit && rte_get_tsc_cycles() < sd->end) {
+		struct rte_mbuf *pkts[BURST];
+		struct rtcg_srtp_pkt sp[BURST];
+		struct rtcg_srtp_ctx *sc[BURST];
+		struct txq *t = &sd->txq[q];
+
+		sd->received += receive(sd->index, sd->n_lcores, sd->nq);
+		if (sd->gap && rte_get_tsc_cycles() < next)
+			continue;
+		next += sd->gap;
+		if (t->n == 0 || rte_pktmbuf_alloc_bulk(sd->pool, pkts, BURST) != 0)
+			goto next_queue;
+		for (unsigned k = 0; k < BURST; k++) {
+			struct flow *f = &sd->flows[t->sess[t->cur]];
+			unsigned hl = f->hdr_len, pl = f->payload;
+			uint8_t *d = (uint8_t *)rte_pktmbuf_append(pkts[k], (uint16_t)(hl + pl + (sd->decrypt ? 10 : 0)));
+
+			memcpy(d, f->frame, hl);
+			d[hl - 10] = (uint8_t)(f->seq >> 8);
+			d[hl - 9] = (uint8_t)f->seq;
+			f->seq++;
+			memset(d + hl, 0xab, pl);
+			if (sd->decrypt) {
+				sp[k].data = d + hl - 12;
+				sp[k].len = 12 + pl;
+				sp[k].room = 12 + pl + 10;
+				sc[k] = f->ctx;
+			}
+			if (++t->cur == t->n)
+				t->cur = 0;
+		}
+		if (sd->decrypt) {
+			rtcg_srtp_protect_burst(sd->eng, sc, sp, BURST);
+			for (unsigned k = 0; k < BURST; k++)
+				if (sp[k].status != RTCG_SRTP_OK)
+					sd->failed++;
+		}
+		/*
+		 * Back-pressure: what the port does not take now is sent again,
+		 * not dropped, so each flow's sequence numbers stay continuous (a
+		 * gap over 2^15 would lose the receiver's rollover count, RFC 3711
+		 * 3.3.1, and every packet after it would fail authentication).
+		 */
+		uint16_t s = 0;
+
+		while (s < BURST && !quit && rte_get_tsc_cycles() < sd->end) {
+			s += rte_eth_tx_burst(0, (uint16_t)q, pkts + s, (uint16_t)(BURST - s));
+			if (s < BURST)
+				sd->received += receive(sd->index, sd->n_lcores, sd->nq);
+		}
+		sd->sent += s;
+		if (s < BURST)
+			rte_pktmbuf_free_bulk(&pkts[s], BURST - s);
+next_queue:
+		q += sd->n_lcores;
+		if (q >= sd->ntx)
+			q = sd->index;
+	}
+	return 0;
 }
 
 /* Build the header template of session i: the peer side toward the gateway. */
@@ -210,20 +319,23 @@ main(int argc, char **argv)
 		{ "size", required_argument, NULL, 's' },
 		{ "write-pcap", required_argument, NULL, 'w' },
 		{ "rx-queues", required_argument, NULL, 'q' },
+		{ "tx-queues", required_argument, NULL, 'x' },
+		{ "rss-sort", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = NULL, *pcap_out = NULL;
 	bool decrypt = true;
 	double duration = 5;
 	uint64_t pps = 0;
-	unsigned size = 214, nq = 1;
+	unsigned size = 214, nq = 1, ntx = 1;
+	bool rss_sort = false;
 	struct config_errors errs;
 	struct rtcg_config *cfg;
 	struct flow *flows;
 	uint32_t n;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:d:t:p:s:w:q:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:d:t:p:s:w:q:x:r", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 'd':
@@ -239,11 +351,13 @@ main(int argc, char **argv)
 		case 's': size = (unsigned)atoi(optarg); break;
 		case 'w': pcap_out = optarg; break;
 		case 'q': nq = (unsigned)atoi(optarg); break;
+		case 'x': ntx = (unsigned)atoi(optarg); break;
+		case 'r': rss_sort = true; break;
 		default: usage();
 		}
 	}
 	if (config == NULL || duration <= 0 || duration > 600 || size < 64 || size > 1500 ||
-	    nq < 1 || nq > MAX_RXQ)
+	    nq < 1 || nq > MAX_RXQ || ntx < 1 || ntx > MAX_TXQ)
 		usage();
 	cfg = config_load(config, NULL, 0, NULL, &errs);
 	if (cfg == NULL) {
@@ -303,12 +417,13 @@ main(int argc, char **argv)
 	for (uint16_t port = 0; port < 2; port++) {
 		struct rte_eth_conf conf = { 0 };
 
-		int rc = rte_eth_dev_configure(port, (uint16_t)nq, 1, &conf);
+		int rc = rte_eth_dev_configure(port, (uint16_t)nq, (uint16_t)ntx, &conf);
 
 		for (uint16_t q = 0; rc == 0 && q < nq; q++)
 			rc = rte_eth_rx_queue_setup(port, q, 1024, rte_socket_id(), NULL, pool);
-		if (rc != 0 || rte_eth_tx_queue_setup(port, 0, 1024, rte_socket_id(), NULL) != 0 ||
-		    rte_eth_dev_start(port) != 0) {
+		for (uint16_t q = 0; rc == 0 && q < ntx; q++)
+			rc = rte_eth_tx_queue_setup(port, q, 1024, rte_socket_id(), NULL);
+		if (rc != 0 || rte_eth_dev_start(port) != 0) {
 			fprintf(stderr, "rtcgate-loadgen: port %u set-up failed\n", port);
 			return 1;
 		}
@@ -325,67 +440,59 @@ main(int argc, char **argv)
 		rte_delay_ms(100);
 	}
 
+	/* Each transmit queue's sessions, and the lcore that sends them. */
+	struct txq txq[MAX_TXQ] = { 0 };
+	unsigned nl = rte_lcore_count(), li = 0, lcore;
+	struct sender snd[RTE_MAX_LCORE];
+
+	for (uint16_t q = 0; q < ntx; q++)
+		txq[q].sess = calloc(n, sizeof(uint32_t));
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t h = i;
+
+		if (rss_sort && !dp_rss_hash(flows[i].frame, flows[i].hdr_len, &h))
+			h = i;
+		struct txq *t = &txq[h % ntx];
+
+		t->sess[t->n++] = i;
+	}
 	uint64_t hz = rte_get_tsc_hz(), start = rte_get_tsc_cycles();
-	uint64_t end = start + (uint64_t)(duration * hz), sent = 0, received = 0, failed = 0;
-	uint64_t gap = pps ? hz * BURST / pps : 0, next = start;
-	uint32_t cur = 0;
 
-	while (!quit && rte_get_tsc_cycles() < end) {
-		struct rte_mbuf *pkts[BURST];
-		struct rtcg_srtp_pkt sp[BURST];
-		struct rtcg_srtp_ctx *sc[BURST];
+	memset(snd, 0, sizeof(snd));
+	RTE_LCORE_FOREACH(lcore) {
+		struct sender *sd = &snd[li];
 
-		received += receive(nq);
-		if (gap && rte_get_tsc_cycles() < next)
-			continue;
-		next += gap;
-		if (rte_pktmbuf_alloc_bulk(pool, pkts, BURST) != 0)
-			continue;
-		for (unsigned k = 0; k < BURST; k++) {
-			struct flow *f = &flows[cur];
-			unsigned hl = f->hdr_len, pl = f->payload;
-			uint8_t *d = (uint8_t *)rte_pktmbuf_append(pkts[k], (uint16_t)(hl + pl + (decrypt ? 10 : 0)));
+		sd->index = li;
+		sd->n_lcores = nl;
+		sd->ntx = ntx;
+		sd->nq = nq;
+		sd->txq = txq;
+		sd->flows = flows;
+		sd->pool = pool;
+		sd->decrypt = decrypt;
+		sd->start = start;
+		sd->end = start + (uint64_t)(duration * hz);
+		sd->gap = pps ? hz * BURST * nl / pps : 0;
+		sd->eng = li == 0 ? eng : rtcg_srtp_engine_create();
+		if (lcore != rte_get_main_lcore())
+			rte_eal_remote_launch(send_loop, sd, lcore);
+		li++;
+	}
+	send_loop(&snd[0]);
+	rte_eal_mp_wait_lcore();
 
-			memcpy(d, f->frame, hl);
-			d[hl - 10] = (uint8_t)(f->seq >> 8);
-			d[hl - 9] = (uint8_t)f->seq;
-			f->seq++;
-			memset(d + hl, 0xab, pl);
-			if (decrypt) {
-				sp[k].data = d + hl - 12;
-				sp[k].len = 12 + pl;
-				sp[k].room = 12 + pl + 10;
-				sc[k] = f->ctx;
-			}
-			if (++cur == n)
-				cur = 0;
-		}
-		if (decrypt) {
-			rtcg_srtp_protect_burst(eng, sc, sp, BURST);
-			for (unsigned k = 0; k < BURST; k++)
-				if (sp[k].status != RTCG_SRTP_OK)
-					failed++;
-		}
-		/*
-		 * Back-pressure: what the port does not take now is sent again,
-		 * not dropped, so each flow's sequence numbers stay continuous (a
-		 * gap over 2^15 would lose the receiver's rollover count, RFC 3711
-		 * 3.3.1, and every packet after it would fail authentication).
-		 */
-		uint16_t s = 0;
+	uint64_t sent = 0, received = 0, failed = 0;
 
-		while (s < BURST && !quit && rte_get_tsc_cycles() < end) {
-			s += rte_eth_tx_burst(0, 0, pkts + s, BURST - s);
-			if (s < BURST)
-				received += receive(nq);
-		}
-		sent += s;
-		if (s < BURST)
-			rte_pktmbuf_free_bulk(&pkts[s], BURST - s);
+	for (unsigned k = 0; k < nl; k++) {
+		sent += snd[k].sent;
+		received += snd[k].received;
+		failed += snd[k].failed;
+		if (k != 0)
+			rtcg_srtp_engine_destroy(snd[k].eng);
 	}
 	/* Let the last packets come back. */
 	for (int t = 0; t < 200; t++) {
-		unsigned nrx = receive(nq);
+		unsigned nrx = receive(0, 1, nq);
 
 		received += nrx;
 		if (nrx == 0)
@@ -402,6 +509,8 @@ main(int argc, char **argv)
 	}
 	rte_free(ctx_mem);
 	rtcg_srtp_engine_destroy(eng);
+	for (uint16_t q = 0; q < ntx; q++)
+		free(txq[q].sess);
 	config_free(cfg);
 	dp_eal_cleanup();
 	return 0;
