@@ -134,8 +134,21 @@ srtp=$($BS 200000 | awk '$1 == "AES_CM_128_HMAC_SHA1_80" && $2 == 160 { print $4
 read -r prot_ns unprot_ns floor_ns <<<"$srtp"
 echo "bench-srtp (same run, AES_CM_128_HMAC_SHA1_80, 160-byte payload): protect $prot_ns ns, unprotect $unprot_ns ns, raw intel-ipsec-mb floor $floor_ns ns"
 
-tel() { N dpdk-telemetry.py -f rtcg-bench <<<"/rtcgate/stats" 2>/dev/null |
+# tel FILE: the gateway's /rtcgate/stats, kept in FILE; prints "rx
+# busy_cycles hz drops spread" (drops: the reasons that mean lost media)
+tel() { N dpdk-telemetry.py -f rtcg-bench <<<"/rtcgate/stats" 2>/dev/null | tee "$1" |
 	python3 -c 'import json,sys; d=json.load(sys.stdin)["/rtcgate/stats"]; print(d["rx"], d["busy_cycles"], d["tsc_hz"], d["drop_replay"]+d["drop_auth_fail"]+d["drop_no_session"]+d["drop_tx_full"]+d["drop_spread_full"], d["spread"])' 2>/dev/null; }
+# drops_between A B: the gateway's drop counters that moved between two
+# tel files, as one comment line (nothing if none did)
+drops_between() {
+	python3 - "$1" "$2" <<'PY' 2>/dev/null || true
+import json, sys
+a, b = (json.load(open(f))['/rtcgate/stats'] for f in sys.argv[1:3])
+moved = ['%s %d' % (k[5:], b[k] - a[k]) for k in sorted(b) if k.startswith('drop_') and b[k] != a.get(k, 0)]
+if moved:
+    print('#   gateway drops in the row: ' + ', '.join(moved))
+PY
+}
 
 # best_ns SECONDS: sample the workers' counters every 0.25 s for SECONDS
 # straight from the telemetry socket; print the lowest busy ns per packet of
@@ -261,10 +274,10 @@ ns_per_pkt() { python3 -c "import sys; a=sys.argv[1].split(); b=sys.argv[2].spli
 
 # print_row ROW SESSIONS OFFERED_MPPS RELAYED_MPPS LOSS% CRYPTO_NS: a table
 # row; the worker's busy ns per packet since the telemetry read $t0, and
-# the row's best window from $dir/best.
+# the row's best window from $dir/best; then the gateway's drops by reason.
 print_row() {
 	local t1 ns_pkt rx drops best busy moved
-	t1=$(tel)
+	t1=$(tel "$dir/t1.json")
 	read -r best busy < "$dir/best" || { best=0 busy=0; }
 	read -r ns_pkt rx drops moved <<<"$(ns_per_pkt "$t0" "$t1")"
 	python3 - "$@" "$ns_pkt" "$floor_ns" "$best" "$busy" "$moved" <<'PY'
@@ -273,6 +286,7 @@ row, n, off, rel, loss, crypto, ns, floor, best, busy, moved = sys.argv[1:]
 crypto, ns, best = float(crypto), float(ns), float(best)
 print('%-9s %-8s %12.3f %12.3f %8.3f %14.1f %10.2f %10.2f %10.1f %7.2f %6s %7s' % (row, n, float(off), float(rel), float(loss), ns, ns / crypto, ns / float(floor), best, best / crypto, busy, moved))
 PY
+	drops_between "$dir/t0.json" "$dir/t1.json"
 }
 
 # testpmd's ports: the pcap (one receive queue per queue the memif ports
@@ -346,7 +360,7 @@ pmd_row() { # pmd_row SESSIONS: encrypt, testpmd io forwarding, pcap (plain RTP)
 		row_end
 		return 1
 	fi
-	t0=$(tel)
+	t0=$(tel "$dir/t0.json")
 	best_ns $((SECONDS_EACH + 1)) > "$dir/best" 2>/dev/null &
 	local bp=$!
 	{ sleep 1; echo start; sleep "$SECONDS_EACH"; echo stop; sleep 1; echo quit; } >&3
@@ -379,7 +393,7 @@ lg_row() {
 		row_end
 		return 1
 	fi
-	t0=$(tel)
+	t0=$(tel "$dir/t0.json")
 	best_ns $((SECONDS_EACH + 1)) > "$dir/best" 2>/dev/null &
 	local bp=$!
 	wait $lg || true
