@@ -51,13 +51,14 @@
 #define MAX_RXQ 16
 #define MAX_TXQ 16
 
+/* Cache-line aligned: flows of different sending lcores share no line (seq is written). */
 struct flow {
 	uint8_t frame[128]; /* Ethernet/IP/UDP/RTP header template */
 	uint16_t hdr_len;   /* up to the RTP payload */
 	uint16_t payload;   /* RTP payload bytes */
 	uint16_t seq;
 	struct rtcg_srtp_ctx *ctx; /* decrypt direction: the browser's keys */
-};
+} __attribute__((aligned(64)));
 
 static volatile bool quit;
 
@@ -370,11 +371,21 @@ main(int argc, char **argv)
 		fprintf(stderr, "rtcgate-loadgen: %s has dataplane.benchmark.sessions 0\n", config);
 		return 1;
 	}
-	flows = calloc(n, sizeof(*flows));
+	flows = aligned_alloc(64, (size_t)n * sizeof(*flows));
+	if (flows == NULL) {
+		fprintf(stderr, "rtcgate-loadgen: no memory for %u flows\n", n);
+		return 1;
+	}
+	memset(flows, 0, (size_t)n * sizeof(*flows));
 	for (uint32_t i = 0; i < n; i++)
 		make_flow(cfg, i, decrypt, size, &flows[i]);
-	if (pcap_out != NULL)
-		return write_pcap(pcap_out, flows, n);
+	if (pcap_out != NULL) {
+		int rc = write_pcap(pcap_out, flows, n);
+
+		free(flows);
+		config_free(cfg);
+		return rc;
+	}
 
 	/* EAL arguments follow "--". */
 	{
@@ -511,6 +522,7 @@ main(int argc, char **argv)
 	rtcg_srtp_engine_destroy(eng);
 	for (uint16_t q = 0; q < ntx; q++)
 		free(txq[q].sess);
+	free(flows);
 	config_free(cfg);
 	dp_eal_cleanup();
 	return 0;
