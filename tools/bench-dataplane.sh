@@ -61,7 +61,7 @@ while getopts "s:t:p:HZw:R" o; do
 	Z) ZC=1 HUGE=1 ;;
 	w) W=$OPTARG ;;
 	R) RSS_SORT=1 ;;
-	*) sed -n 2,42p "$0"; exit 2 ;;
+	*) sed -n 2,45p "$0"; exit 2 ;;
 	esac
 done
 [ "$W" -ge 1 ] 2>/dev/null || { echo "-w: a number of workers" >&2; exit 2; }
