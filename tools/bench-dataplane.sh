@@ -135,9 +135,9 @@ read -r prot_ns unprot_ns floor_ns <<<"$srtp"
 echo "bench-srtp (same run, AES_CM_128_HMAC_SHA1_80, 160-byte payload): protect $prot_ns ns, unprotect $unprot_ns ns, raw intel-ipsec-mb floor $floor_ns ns"
 
 # tel FILE: the gateway's /rtcgate/stats, kept in FILE; prints "rx
-# busy_cycles hz drops spread" (drops: the reasons that mean lost media)
+# busy_cycles hz spread"
 tel() { N dpdk-telemetry.py -f rtcg-bench <<<"/rtcgate/stats" 2>/dev/null | tee "$1" |
-	python3 -c 'import json,sys; d=json.load(sys.stdin)["/rtcgate/stats"]; print(d["rx"], d["busy_cycles"], d["tsc_hz"], d["drop_replay"]+d["drop_auth_fail"]+d["drop_no_session"]+d["drop_tx_full"]+d["drop_spread_full"], d["spread"])' 2>/dev/null; }
+	python3 -c 'import json,sys; d=json.load(sys.stdin)["/rtcgate/stats"]; print(d["rx"], d["busy_cycles"], d["tsc_hz"], d["spread"])' 2>/dev/null; }
 # drops_between A B: the gateway's drop counters that moved between two
 # tel files, as one comment line (nothing if none did)
 drops_between() {
@@ -267,19 +267,19 @@ gw_survived() { # gw_survived ROW SESSIONS
 }
 
 # per-packet worker cost between two telemetry reads ("rx busy_cycles hz
-# drops spread"): busy ns per packet (all workers' busy time over all
-# packets received), packets, drops, and the share (%) of packets handed
-# to another worker by software RSS
-ns_per_pkt() { python3 -c "import sys; a=sys.argv[1].split(); b=sys.argv[2].split(); rx=int(b[0])-int(a[0]); cy=int(b[1])-int(a[1]); print('%.1f %d %d %.0f' % (cy*1e9/int(b[2])/rx if rx else 0, rx, int(b[3])-int(a[3]), 100.0*(int(b[4])-int(a[4]))/rx if rx else 0))" "$1" "$2"; }
+# spread"): busy ns per packet (all workers' busy time over all packets
+# received), and the share (%) of packets handed to another worker by
+# software RSS
+ns_per_pkt() { python3 -c "import sys; a=sys.argv[1].split(); b=sys.argv[2].split(); rx=int(b[0])-int(a[0]); cy=int(b[1])-int(a[1]); print('%.1f %.0f' % (cy*1e9/int(b[2])/rx if rx else 0, 100.0*(int(b[3])-int(a[3]))/rx if rx else 0))" "$1" "$2"; }
 
 # print_row ROW SESSIONS OFFERED_MPPS RELAYED_MPPS LOSS% CRYPTO_NS: a table
 # row; the worker's busy ns per packet since the telemetry read $t0, and
 # the row's best window from $dir/best; then the gateway's drops by reason.
 print_row() {
-	local t1 ns_pkt rx drops best busy moved
+	local t1 ns_pkt best busy moved
 	t1=$(tel "$dir/t1.json")
 	read -r best busy < "$dir/best" || { best=0 busy=0; }
-	read -r ns_pkt rx drops moved <<<"$(ns_per_pkt "$t0" "$t1")"
+	read -r ns_pkt moved <<<"$(ns_per_pkt "$t0" "$t1")"
 	python3 - "$@" "$ns_pkt" "$floor_ns" "$best" "$busy" "$moved" <<'PY'
 import sys
 row, n, off, rel, loss, crypto, ns, floor, best, busy, moved = sys.argv[1:]
@@ -290,7 +290,8 @@ PY
 }
 
 # testpmd's ports: the pcap (one receive queue per queue the memif ports
-# need; with W > 1 queue q replays slice q of the sessions, so that each
+# need; with W > 1 queue q replays queue q's sessions as rtcgate-loadgen
+# deals them (by number, or with -R by the gateway's RSS hash), so that each
 # flow arrives on one queue), then the two memifs
 pmd_pcap="net_pcap0"
 for q in $(seq 0 $((SRC_RXQ - 1))); do
@@ -302,40 +303,6 @@ if [ "$W" != 1 ]; then
 	PMD_TXQ=$W PMD_FWD=0 PMD_LCORES="0@$SRC_CPU0"
 	for c in $SRC_CPUS; do PMD_FWD=$((PMD_FWD + 1)); PMD_LCORES="$PMD_LCORES,$PMD_FWD@$c"; done
 fi
-# split_pcap IN N SORT: IN.0 .. IN.(N-1), frame i in slice i mod N, or
-# (SORT 1) in the slice of the worker the gateway's software RSS picks
-# (dataplane/worker.c sw_rss_target: CRC32-C of the IPv4 addresses, then
-# of the UDP ports, modulo the workers; the internal port's rx queue q is
-# worker q's)
-split_pcap() {
-	python3 - "$1" "$2" "$3" <<'PY'
-import struct, sys
-src, n, sort = sys.argv[1], int(sys.argv[2]), sys.argv[3] == '1'
-def crc32c_u32(crc, data):  # the SSE4.2 crc32 instruction on 4 bytes
-    for i in range(4):
-        crc ^= (data >> (8 * i)) & 0xff
-        for _ in range(8):
-            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
-    return crc
-def worker(frame):
-    ihl = (frame[14] & 15) * 4
-    le = lambda b: int.from_bytes(b, 'little')
-    h = crc32c_u32(le(frame[30:34]), le(frame[26:30]))
-    return crc32c_u32(h, le(frame[14 + ihl:18 + ihl])) % n
-data = open(src, 'rb').read()
-head, off, outs, i = data[:24], 24, [], 0
-base = src[:-len('.pcap')]
-outs = [open('%s.%d.pcap' % (base, q), 'wb') for q in range(n)]
-for o in outs:
-    o.write(head)
-while off + 16 <= len(data):
-    incl = struct.unpack_from('<I', data, off + 8)[0]
-    q = worker(data[off + 16:off + 16 + incl]) if sort else i % n
-    outs[q].write(data[off:off + 16 + incl])
-    off += 16 + incl
-    i += 1
-PY
-}
 
 # A row returns 1 when the gateway's links to its traffic source did not
 # come up, after stopping that source; the caller starts the row again.
@@ -412,8 +379,8 @@ for n in $SESSIONS; do
 	write_cfg "$n"
 	[ $ZC = 1 ] || start_gw
 	# what testpmd replays: plain RTP, one frame per session
-	$LG --config "$dir/gw.yaml" --direction encrypt --write-pcap "$dir/rtp.pcap" >/dev/null
-	[ "$W" = 1 ] || split_pcap "$dir/rtp.pcap" "$W" "$RSS_SORT"
+	# (with W > 1 one file a queue, rtp.q.pcap, sessions dealt as rtcgate-loadgen deals them)
+	$LG --config "$dir/gw.yaml" --direction encrypt --write-pcap "$dir/rtp.pcap" $LG_TXQ >/dev/null
 	# DPDK 22.11's memif server now and then fails to map a zero-copy
 	# client's memory ("mmap failed: No such device") and the link stays
 	# down: the row starts again, traffic source and all, up to three times.

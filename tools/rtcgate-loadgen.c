@@ -8,7 +8,8 @@
  * accepts every packet) or plain RTP from the SIP side into the internal port
  * (--direction encrypt). It counts what comes back out of the other port.
  * With --write-pcap it writes one frame per session to a pcap file instead,
- * for dpdk-testpmd to replay (tools/bench-dataplane.sh).
+ * for dpdk-testpmd to replay (tools/bench-dataplane.sh); with --tx-queues N,
+ * one file per queue (FILE.q.pcap), each with that queue's sessions.
  *
  * usage: rtcgate-loadgen --config GW.yaml --direction decrypt|encrypt
  *          [--duration S] [--pps N (0: as fast as it can)] [--size 214]
@@ -282,7 +283,7 @@ make_flow(const struct rtcg_config *cfg, uint32_t i, bool decrypt, unsigned fram
 }
 
 static int
-write_pcap(const char *path, struct flow *flows, uint32_t n)
+write_pcap(const char *path, const struct flow *flows, const struct txq *t)
 {
 	pcap_t *pd = pcap_open_dead(DLT_EN10MB, 65535);
 	pcap_dumper_t *d = pcap_dump_open(pd, path);
@@ -292,20 +293,20 @@ write_pcap(const char *path, struct flow *flows, uint32_t n)
 		fprintf(stderr, "rtcgate-loadgen: %s: %s\n", path, pcap_geterr(pd));
 		return 1;
 	}
-	for (uint32_t i = 0; i < n; i++) {
+	for (uint32_t k = 0; k < t->n; k++) {
+		const struct flow *f = &flows[t->sess[k]];
 		struct pcap_pkthdr h = { 0 };
-		unsigned len = flows[i].hdr_len + flows[i].payload;
 
-		memcpy(buf, flows[i].frame, flows[i].hdr_len);
-		memset(buf + flows[i].hdr_len, 0xab, flows[i].payload);
-		buf[flows[i].hdr_len - 10] = (uint8_t)(flows[i].seq >> 8);
-		buf[flows[i].hdr_len - 9] = (uint8_t)flows[i].seq;
-		h.caplen = h.len = len;
+		memcpy(buf, f->frame, f->hdr_len);
+		memset(buf + f->hdr_len, 0xab, f->payload);
+		buf[f->hdr_len - 10] = (uint8_t)(f->seq >> 8);
+		buf[f->hdr_len - 9] = (uint8_t)f->seq;
+		h.caplen = h.len = (bpf_u_int32)(f->hdr_len + f->payload);
 		pcap_dump((u_char *)d, &h, buf);
 	}
 	pcap_dump_close(d);
 	pcap_close(pd);
-	printf("wrote %u frames (one per session) to %s\n", n, path);
+	printf("wrote %u frames (one per session) to %s\n", t->n, path);
 	return 0;
 }
 
@@ -379,9 +380,44 @@ main(int argc, char **argv)
 	memset(flows, 0, (size_t)n * sizeof(*flows));
 	for (uint32_t i = 0; i < n; i++)
 		make_flow(cfg, i, decrypt, size, &flows[i]);
-	if (pcap_out != NULL) {
-		int rc = write_pcap(pcap_out, flows, n);
 
+	/* Each transmit queue's sessions. */
+	struct txq txq[MAX_TXQ] = { 0 };
+
+	for (uint16_t q = 0; q < ntx; q++) {
+		txq[q].sess = calloc(n, sizeof(uint32_t));
+		if (txq[q].sess == NULL) {
+			fprintf(stderr, "rtcgate-loadgen: no memory for %u sessions\n", n);
+			return 1;
+		}
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t h = i;
+
+		if (rss_sort && !dp_rss_hash(flows[i].frame, flows[i].hdr_len, &h))
+			h = i;
+		struct txq *t = &txq[h % ntx];
+
+		t->sess[t->n++] = i;
+	}
+	if (pcap_out != NULL) {
+		/* One file, or FILE.q.pcap (FILE less its .pcap) for each queue q. */
+		size_t base = strlen(pcap_out);
+		int rc = 0;
+
+		if (base > 5 && strcmp(pcap_out + base - 5, ".pcap") == 0)
+			base -= 5;
+		for (uint16_t q = 0; rc == 0 && q < ntx; q++) {
+			char path[4096];
+
+			if (ntx == 1)
+				snprintf(path, sizeof(path), "%s", pcap_out);
+			else
+				snprintf(path, sizeof(path), "%.*s.%u.pcap", (int)base, pcap_out, q);
+			rc = write_pcap(path, flows, &txq[q]);
+		}
+		for (uint16_t q = 0; q < ntx; q++)
+			free(txq[q].sess);
 		free(flows);
 		config_free(cfg);
 		return rc;
@@ -451,22 +487,9 @@ main(int argc, char **argv)
 		rte_delay_ms(100);
 	}
 
-	/* Each transmit queue's sessions, and the lcore that sends them. */
-	struct txq txq[MAX_TXQ] = { 0 };
+	/* The lcore that sends each transmit queue's sessions. */
 	unsigned nl = rte_lcore_count(), li = 0, lcore;
 	struct sender snd[RTE_MAX_LCORE];
-
-	for (uint16_t q = 0; q < ntx; q++)
-		txq[q].sess = calloc(n, sizeof(uint32_t));
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t h = i;
-
-		if (rss_sort && !dp_rss_hash(flows[i].frame, flows[i].hdr_len, &h))
-			h = i;
-		struct txq *t = &txq[h % ntx];
-
-		t->sess[t->n++] = i;
-	}
 	uint64_t hz = rte_get_tsc_hz(), start = rte_get_tsc_cycles();
 
 	memset(snd, 0, sizeof(snd));
