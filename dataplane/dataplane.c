@@ -384,6 +384,7 @@ dp_lcore_totals_add(struct dp_totals *out, const struct dp_lcore_stats *s)
 	out->busy_cycles += s->busy_cycles;
 	out->idle_cycles += s->idle_cycles;
 	out->busy_pkts += s->busy_pkts;
+	out->busy_rounds += s->busy_rounds;
 	out->spread += s->spread;
 	for (unsigned r = 0; r < DP_DROP_MAX; r++)
 		out->drops[r] += s->drops[r];

@@ -94,6 +94,7 @@ struct dp_totals {
 	uint64_t drops[DP_DROP_MAX];
 	uint64_t busy_cycles, idle_cycles;
 	uint64_t busy_pkts; /* packets handled in busy poll rounds */
+	uint64_t busy_rounds; /* poll rounds that found work */
 	uint64_t tsc_hz;
 	unsigned n_workers;
 	uint64_t relayed_by_worker[CONFIG_MAX_WORKERS]; /* both directions */
@@ -195,10 +196,18 @@ int dp_send_udp(struct dp *dp, unsigned port, int family, const uint8_t *src_ip,
  */
 int dp_neighbour(struct dp *dp, unsigned port, int family, const uint8_t *ip, uint8_t mac[6]);
 
-/* Run one rx burst through worker w's packet path on the calling thread,
- * as if it came from port (index): for the packet fuzzer, never at run time. */
-void dp_worker_burst_once(struct dp *dp, unsigned w, unsigned port, struct rte_mbuf **pkts,
-			  uint16_t n);
+/*
+ * Worker w's packet path on the calling thread, for the packet fuzzer and
+ * tools/bench-worker, never while the workers run: dp_worker_rx takes an rx
+ * burst as if it came from port (index) as the poll loop does (its lookup,
+ * then the relay of the burst before it, which waits until then);
+ * dp_worker_flush relays the one waiting.
+ */
+/* Benchmark mode's synthetic sessions (dataplane.benchmark); dp_start installs them itself. */
+int dp_bench_install(struct dp *dp, char *err, size_t errlen);
+
+void dp_worker_rx(struct dp *dp, unsigned w, unsigned port, struct rte_mbuf **pkts, uint16_t n);
+void dp_worker_flush(struct dp *dp, unsigned w);
 
 /* Build the EAL argument vector for cfg: argv[0..n), strings in storage. */
 int dp_eal_args(const struct rtcg_config *cfg, char **argv, int max_args);

@@ -85,6 +85,7 @@ struct dp_lcore_stats {
 	uint64_t drops[DP_DROP_MAX];
 	uint64_t busy_cycles, idle_cycles;
 	uint64_t busy_pkts; /* packets handled in busy iterations (== rx) */
+	uint64_t busy_rounds; /* poll rounds that found work: busy_pkts / busy_rounds is the mean burst */
 	uint64_t spread;    /* software RSS: packets handed to another worker */
 } __rte_cache_aligned;
 
@@ -130,6 +131,8 @@ struct dp_lcore_conf {
 	struct rtcg_srtp_engine *srtp;
 	struct rte_ring *swq[DP_MAX_PORTS]; /* software RSS: packets of port p for us (MP/SC) */
 	struct dp_burst burst[2]; /* the one being looked up, the one waiting for its relay */
+	struct dp_burst *wait;	  /* the burst waiting for its relay, or NULL */
+	unsigned cur;		  /* burst[cur]: where the next lookup goes */
 	struct dp_lcore_stats stats;
 } __rte_cache_aligned;
 
@@ -306,7 +309,6 @@ int dp_worker_main(void *arg);
 
 int dp_sessions_init(struct dp *dp, char *err, size_t errlen);
 void dp_sessions_free(struct dp *dp);
-int dp_bench_install(struct dp *dp, char *err, size_t errlen);
 void dp_session_latch(struct dp *dp, struct rte_mbuf *m);
 void dp_sessions_reclaim(struct dp *dp);
 

@@ -42,6 +42,7 @@ add_counters(struct rte_tel_data *d, const struct dp_totals *s)
 	rte_tel_data_add_dict_u64(d, "spread", s->spread);
 	rte_tel_data_add_dict_u64(d, "busy_cycles", s->busy_cycles);
 	rte_tel_data_add_dict_u64(d, "idle_cycles", s->idle_cycles);
+	rte_tel_data_add_dict_u64(d, "busy_rounds", s->busy_rounds);
 	rte_tel_data_add_dict_u64(d, "busy_ns_per_packet",
 				  s->busy_pkts ? s->busy_cycles * 1000000000ull / s->tsc_hz / s->busy_pkts : 0);
 	add_drops(d, s->drops);

@@ -590,17 +590,6 @@ stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b,
 	dispatch(dp, port, st, punt, np, NULL, 0, drop, nd);
 }
 
-/* One burst through worker `w`'s path from port index `port`, on the calling thread (fuzzing). */
-void
-dp_worker_burst_once(struct dp *dp, unsigned w, unsigned port, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct dp_lcore_conf *lc = &dp->workers[w];
-
-	stage_lookup(dp, lc, port, pkts, n, &lc->burst[0], !dp->ports[port].rx_copied);
-	prefetch_ctxs(dp, &lc->burst[0]);
-	stage_relay(dp, lc, &lc->burst[0], NULL);
-}
-
 /*
  * Software RSS: which worker a packet belongs to, by a hash of its UDP
  * 5-tuple (the same for every packet of a flow, so each direction of a
@@ -647,27 +636,49 @@ sw_rss_spread(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte
 }
 
 /*
- * Stage 1 of a new burst, then stage 2 of the one waiting; the new one
- * waits. cold: the frames are not in this core's cache.
+ * Stage 1 of a new burst, then stage 2 of the one waiting (lc->wait); the
+ * new one waits. cold: the frames are not in this core's cache.
  */
 static inline void
 pipeline(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_mbuf **pkts,
-	 uint16_t n, struct dp_burst **wait, unsigned *cur, bool cold)
+	 uint16_t n, bool cold)
 {
-	struct dp_burst *b = &lc->burst[*cur];
+	struct dp_burst *b = &lc->burst[lc->cur];
 
 	stage_lookup(dp, lc, pidx, pkts, n, b, cold);
 	/* The relay of the waiting burst prefetches the new one's SRTP contexts as it goes. */
-	if (*wait != NULL)
-		stage_relay(dp, lc, *wait, b);
+	if (lc->wait != NULL)
+		stage_relay(dp, lc, lc->wait, b);
 	else
 		prefetch_ctxs(dp, b);
 	if (b->n != 0) {
-		*wait = b;
-		*cur ^= 1;
+		lc->wait = b;
+		lc->cur ^= 1;
 	} else {
-		*wait = NULL;
+		lc->wait = NULL;
 	}
+}
+
+/* The waiting burst's relay: no session pointer is held after it. */
+static inline void
+flush(struct dp *dp, struct dp_lcore_conf *lc)
+{
+	if (lc->wait != NULL) {
+		stage_relay(dp, lc, lc->wait, NULL);
+		lc->wait = NULL;
+	}
+}
+
+void
+dp_worker_rx(struct dp *dp, unsigned w, unsigned port, struct rte_mbuf **pkts, uint16_t n)
+{
+	pipeline(dp, &dp->workers[w], port, pkts, n, !dp->ports[port].rx_copied);
+}
+
+void
+dp_worker_flush(struct dp *dp, unsigned w)
+{
+	flush(dp, &dp->workers[w]);
 }
 
 int
@@ -697,9 +708,7 @@ dp_worker_main(void *arg)
 	 * the waiting burst holds session pointers and the worker reports its
 	 * quiescent state only with none held.
 	 */
-	struct dp_burst *wait = NULL;
 	uint64_t seen_token = 0;
-	unsigned cur = 0;
 
 	while (!dp->quit) {
 		uint64_t start = rte_rdtsc(), token;
@@ -716,7 +725,7 @@ dp_worker_main(void *arg)
 			if (dp->ports[lc->rxq[i].port].sw_rss)
 				n = sw_rss_spread(dp, lc, lc->rxq[i].port, pkts, n);
 			if (n != 0)
-				pipeline(dp, lc, lc->rxq[i].port, pkts, n, &wait, &cur,
+				pipeline(dp, lc, lc->rxq[i].port, pkts, n,
 					 !dp->ports[lc->rxq[i].port].rx_copied);
 		}
 		for (unsigned p = 0; p < dp->n_ports; p++) {
@@ -731,7 +740,7 @@ dp_worker_main(void *arg)
 			/* Another worker received these: their mbufs and frames are in its cache. */
 			for (unsigned j = 0; j < n; j++)
 				rte_prefetch0(pkts[j]);
-			pipeline(dp, lc, p, pkts, (uint16_t)n, &wait, &cur, true);
+			pipeline(dp, lc, p, pkts, (uint16_t)n, true);
 		}
 		/* Worker 0 sends the control lcore's packets on ports with no queue for it. */
 		for (unsigned p = 0; lc->index == 0 && p < dp->n_ports; p++) {
@@ -753,27 +762,26 @@ dp_worker_main(void *arg)
 		}
 		/* rte_rcu_qsbr_start() advances the token: a writer waits for us. */
 		token = __atomic_load_n(&dp->qsv->token, __ATOMIC_ACQUIRE);
-		if (wait != NULL && (total == 0 || token != seen_token)) {
-			stage_relay(dp, lc, wait, NULL);
-			wait = NULL;
+		if (lc->wait != NULL && (total == 0 || token != seen_token)) {
+			flush(dp, lc);
 			total = total == 0 ? 1 : total; /* a busy round */
 		}
 		/* Every pointer into the session and ban tables is dropped here. */
-		if (wait == NULL) {
+		if (lc->wait == NULL) {
 			rte_rcu_qsbr_quiescent(dp->qsv, lc->index);
 			seen_token = token;
 		}
 		if (total != 0) {
 			lc->stats.busy_cycles += rte_rdtsc() - start;
 			lc->stats.busy_pkts += total;
+			lc->stats.busy_rounds++;
 		} else {
 			if (lc->idle_sleep_us != 0)
 				rte_delay_us_sleep(lc->idle_sleep_us);
 			lc->stats.idle_cycles += rte_rdtsc() - start;
 		}
 	}
-	if (wait != NULL)
-		stage_relay(dp, lc, wait, NULL);
+	flush(dp, lc);
 	rte_rcu_qsbr_thread_offline(dp->qsv, lc->index);
 	DP_LOG(INFO, "worker on lcore %u stopped", lcore);
 	return 0;

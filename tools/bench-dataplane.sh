@@ -42,7 +42,10 @@
 # LG= and BS= another rtcgate-loadgen and bench-srtp. NETNS=0 runs it all
 # in the current network namespace (on a machine of its own: the gateway's
 # exception-path TAPs then appear there); EXC=false gives the gateway's
-# ports no exception path (no /dev/net/tun).
+# ports no exception path (no /dev/net/tun). PERF=DIR samples the workers'
+# CPUs with `perf record -e cpu-clock` (linux-perf) for the last
+# SECONDS-1 seconds of each row's traffic into DIR/ROW-SESSIONS.data (read
+# with `perf report -i ... --no-children --sort dso,symbol`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SESSIONS="1 100 10000 100000"
@@ -135,9 +138,9 @@ read -r prot_ns unprot_ns floor_ns <<<"$srtp"
 echo "bench-srtp (same run, AES_CM_128_HMAC_SHA1_80, 160-byte payload): protect $prot_ns ns, unprotect $unprot_ns ns, raw intel-ipsec-mb floor $floor_ns ns"
 
 # tel FILE: the gateway's /rtcgate/stats, kept in FILE; prints "rx
-# busy_cycles hz spread"
+# busy_cycles hz spread busy_rounds"
 tel() { N dpdk-telemetry.py -f rtcg-bench <<<"/rtcgate/stats" 2>/dev/null | tee "$1" |
-	python3 -c 'import json,sys; d=json.load(sys.stdin)["/rtcgate/stats"]; print(d["rx"], d["busy_cycles"], d["tsc_hz"], d["spread"])' 2>/dev/null; }
+	python3 -c 'import json,sys; d=json.load(sys.stdin)["/rtcgate/stats"]; print(d["rx"], d["busy_cycles"], d["tsc_hz"], d["spread"], d.get("busy_rounds", 0))' 2>/dev/null; }
 # drops_between A B: the gateway's drop counters that moved between two
 # tel files, as one comment line (nothing if none did)
 drops_between() {
@@ -156,6 +159,13 @@ PY
 # windows with traffic. This shared VM has phases in which
 # everything runs ~40% slower for tens of seconds (docs/benchmarks.md); the
 # whole-row figure includes them, the best window mostly does not.
+# perf_row NAME: the workers' CPUs sampled while a row's traffic runs (PERF=DIR).
+perf_row() {
+	[ -n "${PERF:-}" ] || return 0
+	mkdir -p "$PERF"
+	sleep 1
+	perf record -q -e cpu-clock -C "1-$W" -o "$PERF/$1.data" -- sleep $((SECONDS_EACH > 1 ? SECONDS_EACH - 1 : 1)) >/dev/null 2>&1 || true
+}
 best_ns() {
 	python3 - "$1" /var/run/dpdk/rtcg-bench/dpdk_telemetry.v2 <<'PY'
 import json, socket, sys, time
@@ -267,24 +277,24 @@ gw_survived() { # gw_survived ROW SESSIONS
 }
 
 # per-packet worker cost between two telemetry reads ("rx busy_cycles hz
-# spread"): busy ns per packet (all workers' busy time over all packets
-# received), and the share (%) of packets handed to another worker by
-# software RSS
-ns_per_pkt() { python3 -c "import sys; a=sys.argv[1].split(); b=sys.argv[2].split(); rx=int(b[0])-int(a[0]); cy=int(b[1])-int(a[1]); print('%.1f %.0f' % (cy*1e9/int(b[2])/rx if rx else 0, 100.0*(int(b[3])-int(a[3]))/rx if rx else 0))" "$1" "$2"; }
+# spread busy_rounds"): busy ns per packet (all workers' busy time over all
+# packets received), the share (%) of packets handed to another worker by
+# software RSS, and the mean packets a busy poll round
+ns_per_pkt() { python3 -c "import sys; a=sys.argv[1].split(); b=sys.argv[2].split(); rx=int(b[0])-int(a[0]); cy=int(b[1])-int(a[1]); r=int(b[4])-int(a[4]); print('%.1f %.0f %.1f' % (cy*1e9/int(b[2])/rx if rx else 0, 100.0*(int(b[3])-int(a[3]))/rx if rx else 0, rx/r if r else 0))" "$1" "$2"; }
 
 # print_row ROW SESSIONS OFFERED_MPPS RELAYED_MPPS LOSS% CRYPTO_NS: a table
 # row; the worker's busy ns per packet since the telemetry read $t0, and
 # the row's best window from $dir/best; then the gateway's drops by reason.
 print_row() {
-	local t1 ns_pkt best busy moved
+	local t1 ns_pkt best busy moved burst
 	t1=$(tel "$dir/t1.json")
 	read -r best busy < "$dir/best" || { best=0 busy=0; }
-	read -r ns_pkt moved <<<"$(ns_per_pkt "$t0" "$t1")"
-	python3 - "$@" "$ns_pkt" "$floor_ns" "$best" "$busy" "$moved" <<'PY'
+	read -r ns_pkt moved burst <<<"$(ns_per_pkt "$t0" "$t1")"
+	python3 - "$@" "$ns_pkt" "$floor_ns" "$best" "$busy" "$moved" "$burst" <<'PY'
 import sys
-row, n, off, rel, loss, crypto, ns, floor, best, busy, moved = sys.argv[1:]
+row, n, off, rel, loss, crypto, ns, floor, best, busy, moved, burst = sys.argv[1:]
 crypto, ns, best = float(crypto), float(ns), float(best)
-print('%-9s %-8s %12.3f %12.3f %8.3f %14.1f %10.2f %10.2f %10.1f %7.2f %6s %7s' % (row, n, float(off), float(rel), float(loss), ns, ns / crypto, ns / float(floor), best, best / crypto, busy, moved))
+print('%-9s %-8s %12.3f %12.3f %8.3f %14.1f %10.2f %10.2f %10.1f %7.2f %6s %7s %6s' % (row, n, float(off), float(rel), float(loss), ns, ns / crypto, ns / float(floor), best, best / crypto, busy, moved, burst))
 PY
 	drops_between "$dir/t0.json" "$dir/t1.json"
 }
@@ -330,10 +340,12 @@ pmd_row() { # pmd_row SESSIONS: encrypt, testpmd io forwarding, pcap (plain RTP)
 	t0=$(tel "$dir/t0.json")
 	best_ns $((SECONDS_EACH + 1)) > "$dir/best" 2>/dev/null &
 	local bp=$!
+	{ sleep 1; perf_row "enc-pmd-$n"; } &
+	local pp=$!
 	{ sleep 1; echo start; sleep "$SECONDS_EACH"; echo stop; sleep 1; echo quit; } >&3
 	exec 3>&-
 	wait $pmd || true
-	wait $bp || true
+	wait $bp $pp || true
 	if gw_survived enc-pmd "$n"; then
 		offered=$(awk '/Forward statistics for port 1/{f=1} f && /TX-packets/{print $NF; exit}' "$dir/testpmd.log")
 		relayed=$(awk '/Forward statistics for port 2/{f=1} f && /RX-packets/{print $2; exit}' "$dir/testpmd.log")
@@ -363,8 +375,10 @@ lg_row() {
 	t0=$(tel "$dir/t0.json")
 	best_ns $((SECONDS_EACH + 1)) > "$dir/best" 2>/dev/null &
 	local bp=$!
+	perf_row "$d-$n" &
+	local pp=$!
 	wait $lg || true
-	wait $bp || true
+	wait $bp $pp || true
 	if gw_survived $d-lg "$n"; then
 		# "... offered N (X Mpps) relayed N (Y Mpps) loss Z% ..."
 		print_row $d-lg "$n" $(sed -nE 's/.*offered [0-9]+ \(([0-9.]+) Mpps\) relayed [0-9]+ \(([0-9.]+) Mpps\) loss ([-0-9.]+)%.*/\1 \2 \3/p' \
@@ -374,7 +388,7 @@ lg_row() {
 }
 
 echo "gateway: control lcore 0, $W worker(s) on CPUs 1..$W; traffic sources on CPU(s) $SRC_CPUS; $NCPU CPUs$([ $RSS_SORT = 1 ] && echo '; flows sorted onto queues by the gateway'"'"'s RSS hash (-R)')"
-printf '\n%-9s %-8s %12s %12s %8s %14s %10s %10s %10s %7s %6s %7s\n' direction sessions offered_Mpps relayed_Mpps loss_% busy_ns/pkt x_crypto x_floor best_ns x_best busy_% moved_%
+printf '\n%-9s %-8s %12s %12s %8s %14s %10s %10s %10s %7s %6s %7s %6s\n' direction sessions offered_Mpps relayed_Mpps loss_% busy_ns/pkt x_crypto x_floor best_ns x_best busy_% moved_% burst
 for n in $SESSIONS; do
 	write_cfg "$n"
 	[ $ZC = 1 ] || start_gw
@@ -395,5 +409,5 @@ done
 echo
 echo "x_crypto: busy ns per packet / bench-srtp's protect (encrypt) or unprotect (decrypt) ns; x_floor: / raw intel-ipsec-mb floor."
 echo "best_ns: the lowest busy ns per packet over 0.25-s windows of the row (0: no window above 0.4 Mpps); x_best: best_ns / protect or unprotect ns."
-echo "busy_ns/pkt: the workers' busy time, all of them together, over the packets they received; busy_%: the workers' busy share of their polling time in the windows with traffic; moved_%: packets software RSS handed to another worker."
+echo "busy_ns/pkt: the workers' busy time, all of them together, over the packets they received; busy_%: the workers' busy share of their polling time in the windows with traffic; moved_%: packets software RSS handed to another worker; burst: packets a busy poll round (all its rx queues and rings together)."
 echo "Frames: 214 bytes in (encrypt: 160-byte RTP payload; decrypt: 150-byte payload + 10-byte tag)."

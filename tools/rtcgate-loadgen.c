@@ -47,19 +47,11 @@
 #include "rtcg_srtp.h"
 #include "dp_eal.h"
 #include "dp_rss.h"
+#include "bench_flow.h"
 
 #define BURST 32
 #define MAX_RXQ 16
 #define MAX_TXQ 16
-
-/* Cache-line aligned: flows of different sending lcores share no line (seq is written). */
-struct flow {
-	uint8_t frame[128]; /* Ethernet/IP/UDP/RTP header template */
-	uint16_t hdr_len;   /* up to the RTP payload */
-	uint16_t payload;   /* RTP payload bytes */
-	uint16_t seq;
-	struct rtcg_srtp_ctx *ctx; /* decrypt direction: the browser's keys */
-} __attribute__((aligned(64)));
 
 static volatile bool quit;
 
@@ -148,20 +140,10 @@ send_loop(void *arg)
 			goto next_queue;
 		for (unsigned k = 0; k < BURST; k++) {
 			struct flow *f = &sd->flows[t->sess[t->cur]];
-			unsigned hl = f->hdr_len, pl = f->payload;
-			uint8_t *d = (uint8_t *)rte_pktmbuf_append(pkts[k], (uint16_t)(hl + pl + (sd->decrypt ? 10 : 0)));
+			uint8_t *d = (uint8_t *)rte_pktmbuf_append(pkts[k], (uint16_t)(f->hdr_len + f->payload + (sd->decrypt ? 10 : 0)));
 
-			memcpy(d, f->frame, hl);
-			d[hl - 10] = (uint8_t)(f->seq >> 8);
-			d[hl - 9] = (uint8_t)f->seq;
-			f->seq++;
-			memset(d + hl, 0xab, pl);
-			if (sd->decrypt) {
-				sp[k].data = d + hl - 12;
-				sp[k].len = 12 + pl;
-				sp[k].room = 12 + pl + 10;
-				sc[k] = f->ctx;
-			}
+			flow_frame(f, d, sd->decrypt, &sp[k]);
+			sc[k] = f->ctx;
 			if (++t->cur == t->n)
 				t->cur = 0;
 		}
@@ -195,93 +177,6 @@ next_queue:
 	return 0;
 }
 
-/* Build the header template of session i: the peer side toward the gateway. */
-static void
-make_flow(const struct rtcg_config *cfg, uint32_t i, bool decrypt, unsigned frame_size,
-	  struct flow *f)
-{
-	const struct config_port *pub = NULL, *in = NULL;
-	uint32_t pub_range = cfg->media.public_ports.max - cfg->media.public_ports.min + 1;
-	uint32_t in_range = cfg->media.internal_ports.max - cfg->media.internal_ports.min + 1;
-	uint8_t src[16], dst[16];
-	uint16_t sport = DP_BENCH_REMOTE_PORT(i), dport;
-	int v6;
-	uint8_t *p = f->frame, *u;
-	unsigned iplen, payload, udp_len, tag = decrypt ? 10 : 0;
-
-	for (unsigned k = 0; k < cfg->n_ports; k++) {
-		if (pub == NULL && cfg->ports[k].role != CONFIG_ROLE_INTERNAL && cfg->ports[k].n_addresses)
-			pub = &cfg->ports[k];
-		if (in == NULL && cfg->ports[k].role != CONFIG_ROLE_PUBLIC && cfg->ports[k].n_addresses)
-			in = &cfg->ports[k];
-	}
-	if (pub == NULL || in == NULL) {
-		fprintf(stderr, "rtcgate-loadgen: the config needs a public and an internal port with addresses\n");
-		exit(1);
-	}
-	if (decrypt) {
-		v6 = pub->addresses[0].family == AF_INET6;
-		memcpy(src, cfg->dataplane.benchmark.public_peer.bytes, 16);
-		memcpy(dst, pub->addresses[0].bytes, 16);
-		dport = (uint16_t)(cfg->media.public_ports.min + i % pub_range);
-	} else {
-		const struct config_addr *a = &in->addresses[(i / in_range) % in->n_addresses];
-
-		v6 = a->family == AF_INET6;
-		memcpy(src, cfg->dataplane.benchmark.internal_peer.bytes, 16);
-		memcpy(dst, a->bytes, 16);
-		dport = (uint16_t)(cfg->media.internal_ports.min + i % in_range);
-	}
-	dp_bench_addr_add(src, v6, i / DP_BENCH_PER_ADDR);
-	iplen = v6 ? 40 : 20;
-	f->hdr_len = (uint16_t)(14 + iplen + 8 + 12);
-	/* In the decrypt direction the 80-bit tag is part of the frame size. */
-	payload = frame_size > f->hdr_len + tag ? frame_size - f->hdr_len - tag : 0;
-	f->payload = (uint16_t)payload;
-	udp_len = 8 + 12 + payload + tag;
-	memset(p, 0, sizeof(f->frame));
-	/* The memif ports are promiscuous: any destination MAC reaches the gateway. */
-	memset(p, 0x02, 6);
-	p[6] = 0x02;
-	p[11] = decrypt ? 1 : 2;
-	p[12] = v6 ? 0x86 : 0x08;
-	p[13] = v6 ? 0xdd : 0x00;
-	if (v6) {
-		p[14] = 0x60;
-		p[18] = (uint8_t)(udp_len >> 8);
-		p[19] = (uint8_t)udp_len;
-		p[20] = IPPROTO_UDP;
-		p[21] = 64;
-		memcpy(p + 22, src, 16);
-		memcpy(p + 38, dst, 16);
-	} else {
-		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + 14);
-
-		ip->version_ihl = RTE_IPV4_VHL_DEF;
-		ip->total_length = rte_cpu_to_be_16((uint16_t)(20 + udp_len));
-		ip->time_to_live = 64;
-		ip->next_proto_id = IPPROTO_UDP;
-		memcpy(&ip->src_addr, src, 4);
-		memcpy(&ip->dst_addr, dst, 4);
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
-	}
-	u = p + 14 + iplen;
-	u[0] = (uint8_t)(sport >> 8);
-	u[1] = (uint8_t)sport;
-	u[2] = (uint8_t)(dport >> 8);
-	u[3] = (uint8_t)dport;
-	u[4] = (uint8_t)(udp_len >> 8);
-	u[5] = (uint8_t)udp_len;
-	/* UDP checksum 0: allowed over IPv4; the gateway does not check it. */
-	u[8] = 0x80; /* RTP v2 */
-	u[9] = 111;
-	u[16] = (uint8_t)(0x10 + (i >> 24)); /* SSRC */
-	u[17] = (uint8_t)(i >> 16);
-	u[18] = (uint8_t)(i >> 8);
-	u[19] = (uint8_t)i;
-	f->seq = (uint16_t)(i * 7919);
-}
-
 static int
 write_pcap(const char *path, const struct flow *flows, const struct txq *t)
 {
@@ -294,14 +189,10 @@ write_pcap(const char *path, const struct flow *flows, const struct txq *t)
 		return 1;
 	}
 	for (uint32_t k = 0; k < t->n; k++) {
-		const struct flow *f = &flows[t->sess[k]];
+		struct flow f = flows[t->sess[k]];
 		struct pcap_pkthdr h = { 0 };
 
-		memcpy(buf, f->frame, f->hdr_len);
-		memset(buf + f->hdr_len, 0xab, f->payload);
-		buf[f->hdr_len - 10] = (uint8_t)(f->seq >> 8);
-		buf[f->hdr_len - 9] = (uint8_t)f->seq;
-		h.caplen = h.len = (bpf_u_int32)(f->hdr_len + f->payload);
+		h.caplen = h.len = (bpf_u_int32)flow_frame(&f, buf, false, NULL);
 		pcap_dump((u_char *)d, &h, buf);
 	}
 	pcap_dump_close(d);
@@ -446,20 +337,12 @@ main(int argc, char **argv)
 	uint8_t *ctx_mem = NULL;
 
 	if (decrypt) {
-		size_t cs = RTE_ALIGN_CEIL(rtcg_srtp_ctx_size(), 64);
-
-		ctx_mem = rte_zmalloc(NULL, cs * n, 64);
+		ctx_mem = rte_zmalloc(NULL, RTE_ALIGN_CEIL(rtcg_srtp_ctx_size(), 64) * n, 64);
 		if (ctx_mem == NULL) {
 			fprintf(stderr, "rtcgate-loadgen: no memory for %u SRTP contexts\n", n);
 			return 1;
 		}
-		for (uint32_t i = 0; i < n; i++) {
-			uint8_t key[32], salt[14];
-
-			flows[i].ctx = (struct rtcg_srtp_ctx *)(ctx_mem + cs * i);
-			dp_bench_key(i, 0, key, salt);
-			rtcg_srtp_ctx_init(flows[i].ctx, eng, cfg->dataplane.benchmark.profile, key, salt, 128);
-		}
+		flows_keys_init(flows, n, ctx_mem, eng, cfg->dataplane.benchmark.profile);
 	}
 	for (uint16_t port = 0; port < 2; port++) {
 		struct rte_eth_conf conf = { 0 };

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * bench-worker - the worker's packet path on one core, without a PMD or a
+ * second process: the dataplane of a benchmark-mode config on two net_null
+ * ports, whose synthetic sessions' frames (tools/bench_flow.h, as
+ * rtcgate-loadgen sends them) this thread writes into mbufs from the
+ * gateway's pool and hands to the worker's two-stage path (dp_worker_rx),
+ * bursts of 32, round-robin over the sessions. Timed: dp_worker_rx alone
+ * (parse, ban check, classification, lookup, SRTP, rewrite, software
+ * checksums, counters, net_null's transmit, which frees the mbufs). Not
+ * timed: writing the frames, and in the decrypt direction the browsers'
+ * protect. The frames are thus in this core's cache, as a copying PMD
+ * leaves them. Prints ns a packet (rte_rdtsc) and the gateway's relayed
+ * and dropped counts, which must account for every packet. Not part of
+ * meson test: tools/bench-dataplane.sh measures the whole path over memif;
+ * this measures the worker's own code and the crypto with nothing else on
+ * the core, for A/B comparisons on a noisy machine.
+ *
+ * usage: bench-worker [--sessions N] [--packets P] [--direction encrypt|decrypt]
+ *          [--size 214] [-- EAL-ARGS]
+ * Default EAL arguments: -l 0,1 --main-lcore 1 --no-huge -m 2048 --no-pci
+ * (this thread on CPU 1, where the gateway's worker runs); EAL-ARGS replace
+ * them (the net_null vdevs and a file prefix are added). Prints the mean
+ * and the median burst's ns a packet: the median discounts bursts an
+ * interrupt or a noisy neighbour stretched.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "bench_flow.h"
+#include "config.h"
+#include "dataplane.h"
+#include "dp_eal.h"
+
+#define BURST 32
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: bench-worker [--sessions N] [--packets P] [--direction encrypt|decrypt] "
+			"[--size BYTES] [-- EAL-ARGS]\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "sessions", required_argument, NULL, 'n' },
+		{ "packets", required_argument, NULL, 'p' },
+		{ "direction", required_argument, NULL, 'd' },
+		{ "size", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint32_t n = 1;
+	uint64_t total = 20000000;
+	unsigned size = 214;
+	bool decrypt = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "n:p:d:s:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': n = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'p': total = strtoull(optarg, NULL, 10); break;
+		case 'd':
+			if (strcmp(optarg, "decrypt") == 0)
+				decrypt = true;
+			else if (strcmp(optarg, "encrypt") == 0)
+				decrypt = false;
+			else
+				usage();
+			break;
+		case 's': size = (unsigned)atoi(optarg); break;
+		default: usage();
+		}
+	}
+	if (n < 1 || n > 1000000 || total < BURST || total > 10000000000ull || size < 64 || size > 1500)
+		usage();
+
+	/* EAL: the defaults or what follows "--", then the vdevs and a file prefix of our own. */
+	char prefix[64];
+	char *eal[64];
+	int ne = 0;
+
+	snprintf(prefix, sizeof(prefix), "rtcg-bench-worker-%d", getpid());
+	eal[ne++] = argv[0];
+	if (optind < argc) {
+		for (int i = optind; i < argc && ne < 54; i++)
+			eal[ne++] = argv[i];
+	} else {
+		static char *def[] = { "-l", "0,1", "--main-lcore", "1", "--no-huge", "-m", "2048", "--no-pci" };
+
+		for (unsigned i = 0; i < RTE_DIM(def); i++)
+			eal[ne++] = def[i];
+	}
+	eal[ne++] = "--vdev";
+	eal[ne++] = "net_null0";
+	eal[ne++] = "--vdev";
+	eal[ne++] = "net_null1";
+	eal[ne++] = "--file-prefix";
+	eal[ne++] = prefix;
+	eal[ne++] = "--log-level";
+	eal[ne++] = "*:error";
+	eal[ne] = NULL;
+	if (rte_eal_init(ne, eal) < 0) {
+		fprintf(stderr, "bench-worker: EAL init failed\n");
+		return 1;
+	}
+
+	/* The gateway: public port 0, internal port 1, benchmark mode. */
+	char yaml[1024], err[300];
+	struct config_errors errs;
+	struct rtcg_config *cfg;
+	struct dp *dp;
+
+	snprintf(yaml, sizeof(yaml),
+		 "eal: {no_huge: true, memory_mb: 2048, no_pci: true}\n"
+		 "lcores: {control: 0, workers: [1]}\n"
+		 "ports:\n"
+		 "  - {name: pub, device: net_null0, role: public, exception_path: false, addresses: [198.18.0.1/24]}\n"
+		 "  - {name: int, device: net_null1, role: internal, exception_path: false,\n"
+		 "     addresses: [198.19.0.1/24, 198.19.0.2/24]}\n"
+		 "dataplane: {mbufs: 65535, max_sessions: %u, benchmark: {sessions: %u}}\n"
+		 "media: {public_ports: {min: 20000, max: 29999}, internal_ports: {min: 2000, max: 61999}}\n",
+		 n < 16 ? 16 : n, n);
+	cfg = config_load_buffer("bench-worker", yaml, strlen(yaml), NULL, 0, NULL, &errs);
+	if (cfg == NULL) {
+		for (unsigned i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.msg[i]);
+		return 1;
+	}
+	dp = dp_create(cfg, err, sizeof(err));
+	if (dp == NULL || dp_bench_install(dp, err, sizeof(err)) != 0) {
+		fprintf(stderr, "bench-worker: %s\n", err);
+		return 1;
+	}
+	for (unsigned i = 0; i < dp_port_count(dp); i++) {
+		struct dp_port_status ps;
+
+		if (dp_port_status(dp, i, &ps) != 0 || rte_eth_dev_start(ps.port_id) != 0) {
+			fprintf(stderr, "bench-worker: cannot start port %u\n", i);
+			return 1;
+		}
+	}
+
+	/* The peers' frames: SRTP into the public port, or RTP into the internal one. */
+	struct flow *flows = aligned_alloc(64, (size_t)n * sizeof(*flows));
+	struct rtcg_srtp_engine *eng = rtcg_srtp_engine_create();
+	uint8_t *ctx_mem = NULL;
+	unsigned port = decrypt ? 0 : 1;
+
+	if (flows == NULL || eng == NULL) {
+		fprintf(stderr, "bench-worker: no memory for %u flows\n", n);
+		return 1;
+	}
+	memset(flows, 0, (size_t)n * sizeof(*flows));
+	for (uint32_t i = 0; i < n; i++)
+		make_flow(cfg, i, decrypt, size, &flows[i]);
+	if (decrypt) {
+		ctx_mem = rte_zmalloc(NULL, RTE_ALIGN_CEIL(rtcg_srtp_ctx_size(), 64) * n, 64);
+		if (ctx_mem == NULL) {
+			fprintf(stderr, "bench-worker: no memory for %u SRTP contexts\n", n);
+			return 1;
+		}
+		flows_keys_init(flows, n, ctx_mem, eng, cfg->dataplane.benchmark.profile);
+	}
+
+	struct rte_mempool *pool = dp_mempool(dp);
+	struct dp_totals t0, t1;
+	uint64_t cycles = 0, sent = 0, failed = 0, nb = (total + BURST - 1) / BURST, ib = 0;
+	uint64_t *burst_cycles = malloc(nb * sizeof(uint64_t));
+	uint32_t cur = 0;
+
+	if (burst_cycles == NULL) {
+		fprintf(stderr, "bench-worker: no memory for %" PRIu64 " bursts' times\n", nb);
+		return 1;
+	}
+
+	dp_totals(dp, &t0);
+	while (sent < total) {
+		struct rte_mbuf *pkts[BURST];
+		struct rtcg_srtp_pkt sp[BURST];
+		struct rtcg_srtp_ctx *sc[BURST];
+		uint64_t a, b;
+
+		if (rte_pktmbuf_alloc_bulk(pool, pkts, BURST) != 0) {
+			fprintf(stderr, "bench-worker: the gateway's mbuf pool ran dry (a leak?)\n");
+			return 1;
+		}
+		for (unsigned k = 0; k < BURST; k++) {
+			struct flow *f = &flows[cur];
+			uint8_t *d = (uint8_t *)rte_pktmbuf_append(pkts[k], (uint16_t)(f->hdr_len + f->payload + (decrypt ? 10 : 0)));
+
+			flow_frame(f, d, decrypt, &sp[k]);
+			sc[k] = f->ctx;
+			if (++cur == n)
+				cur = 0;
+		}
+		if (decrypt) {
+			rtcg_srtp_protect_burst(eng, sc, sp, BURST);
+			for (unsigned k = 0; k < BURST; k++)
+				failed += sp[k].status != RTCG_SRTP_OK;
+		}
+		a = rte_rdtsc();
+		dp_worker_rx(dp, 0, port, pkts, BURST);
+		b = rte_rdtsc();
+		cycles += b - a;
+		burst_cycles[ib++] = b - a;
+		sent += BURST;
+	}
+	dp_worker_flush(dp, 0);
+	dp_totals(dp, &t1);
+
+	uint64_t relayed = t1.relayed[0] + t1.relayed[1] - t0.relayed[0] - t0.relayed[1], dropped = 0;
+	double hz = (double)rte_get_tsc_hz();
+
+	for (unsigned r = 0; r < DP_DROP_MAX; r++)
+		dropped += t1.drops[r] - t0.drops[r];
+	qsort(burst_cycles, ib, sizeof(uint64_t), cmp_u64);
+	printf("bench-worker %s sessions %u frame %u bytes: %.1f ns a packet (median burst %.1f), "
+	       "%" PRIu64 " packets, relayed %" PRIu64 ", dropped %" PRIu64 "\n",
+	       decrypt ? "decrypt" : "encrypt", n, size, cycles * 1e9 / hz / (double)sent,
+	       burst_cycles[ib / 2] * 1e9 / hz / BURST, sent, relayed, dropped);
+	printf("  bursts' ns a packet: 10%% %.1f, 50%% %.1f, 90%% %.1f, 99%% %.1f, 99.9%% %.1f\n",
+	       burst_cycles[ib / 10] * 1e9 / hz / BURST, burst_cycles[ib / 2] * 1e9 / hz / BURST,
+	       burst_cycles[ib * 9 / 10] * 1e9 / hz / BURST, burst_cycles[ib * 99 / 100] * 1e9 / hz / BURST,
+	       burst_cycles[ib * 999 / 1000] * 1e9 / hz / BURST);
+	for (unsigned r = 0; r < DP_DROP_MAX; r++)
+		if (t1.drops[r] != t0.drops[r])
+			printf("  drops %s: %" PRIu64 "\n", dp_drop_name(r), t1.drops[r] - t0.drops[r]);
+	int rc = failed != 0 || relayed != sent;
+
+	if (rc)
+		fprintf(stderr, "bench-worker: %" PRIu64 " of %" PRIu64 " packets not relayed (%" PRIu64 " not protected): the figure is not the relay's\n",
+			sent - relayed, sent, failed);
+	for (unsigned i = 0; i < dp_port_count(dp); i++) {
+		struct dp_port_status ps;
+
+		if (dp_port_status(dp, i, &ps) == 0)
+			rte_eth_dev_stop(ps.port_id);
+	}
+	free(burst_cycles);
+	rte_free(ctx_mem);
+	free(flows);
+	rtcg_srtp_engine_destroy(eng);
+	dp_destroy(dp);
+	config_free(cfg);
+	dp_eal_cleanup();
+	return rc;
+}
