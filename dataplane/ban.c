@@ -17,6 +17,18 @@
 
 #define DP_MAX_BANS 65536
 
+uint32_t
+dp_ban_hash(const void *key, uint32_t len, uint32_t init)
+{
+	return dp_crc_words(key, DP_BAN_KEY_WORDS, init);
+}
+
+int
+dp_ban_key_cmp(const void *a, const void *b, size_t len)
+{
+	return dp_words_differ(a, b, DP_BAN_KEY_WORDS);
+}
+
 int
 dp_bans_init(struct dp *dp, char *err, size_t errlen)
 {
@@ -25,18 +37,21 @@ dp_bans_init(struct dp *dp, char *err, size_t errlen)
 		.name = "rtcg_bans",
 		.entries = DP_MAX_BANS,
 		.key_len = sizeof(struct dp_ban_key),
-		.hash_func = dp_hash_crc, /* crc32 instructions: cheaper than rte_jhash (docs/benchmarks.md) */
+		.hash_func = dp_ban_hash, /* crc32 instructions: cheaper than rte_jhash (docs/benchmarks.md) */
 		.socket_id = (int)rte_socket_id(),
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
 			      RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
 	struct rte_hash_rcu_config hrc = { .v = dp->qsv, .mode = RTE_HASH_QSBR_MODE_DQ };
 
-	RTE_BUILD_BUG_ON(sizeof(struct dp_ban_key) > DP_HASH_KEY_MAX); /* dp_hash_crc copies it */
+	RTE_BUILD_BUG_ON(sizeof(struct dp_ban_key) != 24); /* dp_ban_key_make's words */
+	RTE_BUILD_BUG_ON(offsetof(struct dp_ban_key, family) != 16);
 	pthread_mutex_init(&b->lock, NULL);
 	b->max = DP_MAX_BANS;
 	b->list = rte_zmalloc(NULL, b->max * sizeof(*b->list), 0);
 	b->h = rte_hash_create(&hp);
+	if (b->h != NULL)
+		rte_hash_set_cmp_func(b->h, dp_ban_key_cmp);
 	if (b->h == NULL || b->list == NULL || rte_hash_rcu_qsbr_add(b->h, &hrc) != 0) {
 		snprintf(err, errlen, "dataplane: cannot create the ban table: %s",
 			 rte_strerror(rte_errno));
@@ -65,16 +80,9 @@ dp_bans_free(struct dp *dp)
 static int
 ban_key(int family, const uint8_t *addr, struct dp_ban_key *k)
 {
-	memset(k, 0, sizeof(*k));
-	if (family == AF_INET) {
-		k->family = 4;
-		memcpy(k->addr, addr, 4);
-	} else if (family == AF_INET6) {
-		k->family = 6;
-		memcpy(k->addr, addr, 16);
-	} else {
+	if (family != AF_INET && family != AF_INET6)
 		return -EINVAL;
-	}
+	dp_ban_key_make(k, family == AF_INET ? 4 : 6, addr);
 	return 0;
 }
 

@@ -331,29 +331,116 @@ dp_now_s(void)
 	return rte_get_tsc_cycles() / rte_get_tsc_hz();
 }
 
-/* The ban key of an address: family byte, then 16 address bytes, zero padded. */
+/* The ban key of an address: 16 address bytes (IPv4: 4, then zeros), family byte, zero padded. */
 struct dp_ban_key {
-	uint8_t family;
 	uint8_t addr[16];
-	uint8_t pad[3];
+	uint8_t family;
+	uint8_t pad[7];
 };
 
 /*
- * The session and ban tables' hash: rte_hash_crc (CRC32-C instructions) on
- * an aligned copy of the key, since rte_hash hands it keys from its key
- * store at any alignment and rte_hash_crc's 8-byte loads are undefined
- * there (UBSan says so). Keys are at most DP_HASH_KEY_MAX bytes.
+ * The session and ban tables' hash and key compare, for keys a whole number
+ * of 8-byte words long (both are): CRC32-C instructions a word, and an
+ * XOR-OR of the words, with sizes the compiler sees, so neither calls libc
+ * (a variable-length memcpy into an aligned copy and rte_hash's memcmp of
+ * a 56-byte key were ~5 ns a packet) and unaligned keys from rte_hash's
+ * key store are read with memcpy (defined at any alignment).
  */
-#define DP_HASH_KEY_MAX 64
-
 static inline uint32_t
-dp_hash_crc(const void *key, uint32_t len, uint32_t init)
+dp_crc_words(const void *key, size_t words, uint32_t init)
 {
-	uint64_t a[DP_HASH_KEY_MAX / 8];
+	const uint8_t *p = key;
 
-	memcpy(a, key, RTE_MIN(len, (uint32_t)sizeof(a)));
-	return rte_hash_crc(a, RTE_MIN(len, (uint32_t)sizeof(a)), init);
+	for (size_t i = 0; i < words; i++) {
+		uint64_t v;
+
+		memcpy(&v, p + 8 * i, 8);
+		init = rte_hash_crc_8byte(v, init);
+	}
+	return init;
 }
+
+static inline int
+dp_words_differ(const void *a, const void *b, size_t words)
+{
+	const uint8_t *x = a, *y = b;
+	uint64_t d = 0;
+
+	for (size_t i = 0; i < words; i++) {
+		uint64_t u, v;
+
+		memcpy(&u, x + 8 * i, 8);
+		memcpy(&v, y + 8 * i, 8);
+		d |= u ^ v;
+	}
+	return d != 0;
+}
+
+#define DP_FLOW_KEY_WORDS (sizeof(struct dp_flow_key) / 8)
+#define DP_FLOW_KEY_HASHED 5 /* the words before the padding, which is always zero */
+#define DP_BAN_KEY_WORDS (sizeof(struct dp_ban_key) / 8)
+
+#if RTE_BYTE_ORDER != RTE_LITTLE_ENDIAN
+#error "dp_flow_key_make and dp_ban_key_make put keys together as little-endian words"
+#endif
+
+/*
+ * The flow key of a packet or leg (remote NULL: the internal side, keyed
+ * by local address and port alone) into k, and its hash as dp_flow_hash
+ * gives it: the words are put together in registers and hashed there, not
+ * read back from the key just stored. Addresses: 4 or 16 bytes by family.
+ */
+static inline uint32_t
+dp_flow_key_make(struct dp_flow_key *k, uint8_t family, uint8_t side, const uint8_t *local,
+		 uint16_t local_port, const uint8_t *remote, uint16_t remote_port)
+{
+	uint64_t w[DP_FLOW_KEY_WORDS] = { 0 };
+
+	if (family == 4) {
+		uint32_t a;
+
+		memcpy(&a, local, 4);
+		w[0] = a;
+		if (remote != NULL) {
+			memcpy(&a, remote, 4);
+			w[2] = a;
+		}
+	} else {
+		memcpy(&w[0], local, 16);
+		if (remote != NULL)
+			memcpy(&w[2], remote, 16);
+	}
+	/* local_port, remote_port, family, side (struct dp_flow_key's bytes 32-37) */
+	w[4] = (uint64_t)local_port | (uint64_t)(remote != NULL ? remote_port : 0) << 16 |
+	       (uint64_t)family << 32 | (uint64_t)side << 40;
+	memcpy(k, w, sizeof(*k));
+	return dp_crc_words(w, DP_FLOW_KEY_HASHED, 0);
+}
+
+/* The ban key of an address (family 4 or 6) into k; returns its hash (dp_ban_hash's). */
+static inline uint32_t
+dp_ban_key_make(struct dp_ban_key *k, uint8_t family, const uint8_t *addr)
+{
+	uint64_t w[DP_BAN_KEY_WORDS] = { 0 };
+
+	if (family == 4) {
+		uint32_t a;
+
+		memcpy(&a, addr, 4);
+		w[0] = a;
+	} else {
+		memcpy(&w[0], addr, 16);
+	}
+	w[2] = family;
+	memcpy(k, w, sizeof(*k));
+	return dp_crc_words(w, DP_BAN_KEY_WORDS, 0);
+}
+
+/* rte_hash's hash_func and compare (rte_hash_set_cmp_func) of the two tables; len is the table's key_len. */
+uint32_t dp_flow_hash(const void *key, uint32_t len, uint32_t init);
+int dp_flow_key_cmp(const void *a, const void *b, size_t len);
+uint32_t dp_ban_hash(const void *key, uint32_t len, uint32_t init);
+int dp_ban_key_cmp(const void *a, const void *b, size_t len);
 
 /*
  * One's complement sums (RFC 1071). dp_sum adds len bytes as 16-bit words in

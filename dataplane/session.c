@@ -44,6 +44,18 @@ reclaim_slots(void *p, void *e, unsigned n)
 	}
 }
 
+uint32_t
+dp_flow_hash(const void *key, uint32_t len, uint32_t init)
+{
+	return dp_crc_words(key, DP_FLOW_KEY_HASHED, init);
+}
+
+int
+dp_flow_key_cmp(const void *a, const void *b, size_t len)
+{
+	return dp_words_differ(a, b, DP_FLOW_KEY_WORDS);
+}
+
 int
 dp_sessions_init(struct dp *dp, char *err, size_t errlen)
 {
@@ -54,7 +66,7 @@ dp_sessions_init(struct dp *dp, char *err, size_t errlen)
 		/* a public key and up to two internal keys per session */
 		.entries = max * 3 + 1024,
 		.key_len = sizeof(struct dp_flow_key),
-		.hash_func = dp_hash_crc, /* crc32 instructions: cheaper than rte_jhash (docs/benchmarks.md) */
+		.hash_func = dp_flow_hash, /* crc32 instructions: cheaper than rte_jhash (docs/benchmarks.md) */
 		.socket_id = (int)rte_socket_id(),
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
 			      RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
@@ -62,8 +74,14 @@ dp_sessions_init(struct dp *dp, char *err, size_t errlen)
 	struct rte_hash_rcu_config hrc = { .v = dp->qsv, .mode = RTE_HASH_QSBR_MODE_DQ };
 	struct rte_rcu_qsbr_dq_parameters dqp = { 0 };
 
+	/* dp_flow_key_make's words */
 	RTE_BUILD_BUG_ON(sizeof(struct dp_flow_key) != 56);
-	RTE_BUILD_BUG_ON(sizeof(struct dp_flow_key) > DP_HASH_KEY_MAX); /* dp_hash_crc copies it */
+	RTE_BUILD_BUG_ON(offsetof(struct dp_flow_key, remote) != 16);
+	RTE_BUILD_BUG_ON(offsetof(struct dp_flow_key, local_port) != 32);
+	RTE_BUILD_BUG_ON(offsetof(struct dp_flow_key, remote_port) != 34);
+	RTE_BUILD_BUG_ON(offsetof(struct dp_flow_key, family) != 36);
+	RTE_BUILD_BUG_ON(offsetof(struct dp_flow_key, side) != 37);
+	RTE_BUILD_BUG_ON(offsetof(struct dp_flow_key, pad) > DP_FLOW_KEY_HASHED * 8);
 	ss->max_sessions = max;
 	/* Room for copies waiting out a grace period. */
 	ss->n_slots = max + max / 8 + 64;
@@ -78,6 +96,8 @@ dp_sessions_init(struct dp *dp, char *err, size_t errlen)
 	ss->id_slot = rte_malloc(NULL, (max + 1) * sizeof(uint32_t), 0);
 	session_keys = rte_zmalloc(NULL, (size_t)ss->n_slots * sizeof(*session_keys), 0);
 	ss->h = rte_hash_create(&hp);
+	if (ss->h != NULL)
+		rte_hash_set_cmp_func(ss->h, dp_flow_key_cmp);
 	ss->engine = rtcg_srtp_engine_create();
 	if (ss->slots == NULL || ss->ctx_mem == NULL || ss->free_slots == NULL ||
 	    ss->free_ids == NULL || ss->id_slot == NULL || session_keys == NULL ||
@@ -213,17 +233,9 @@ public_latched(const struct dp_leg *l)
 static void
 leg_key(const struct dp_leg *l, enum dp_side side, bool rtcp, struct dp_flow_key *k)
 {
-	size_t alen = l->family == 4 ? 4 : 16;
-
-	memset(k, 0, sizeof(*k));
-	memcpy(k->local, l->local_ip, alen);
-	k->local_port = rtcp ? l->local_rtcp_port : l->local_port;
-	k->family = l->family;
-	k->side = (uint8_t)side;
-	if (side == DP_PUBLIC) {
-		memcpy(k->remote, l->remote_ip, alen);
-		k->remote_port = l->remote_port;
-	}
+	dp_flow_key_make(k, l->family, (uint8_t)side, l->local_ip,
+			 rtcp ? l->local_rtcp_port : l->local_port,
+			 side == DP_PUBLIC ? l->remote_ip : NULL, l->remote_port);
 }
 
 /* The keys of a session: up to three (public, internal RTP, internal RTCP). */

@@ -153,20 +153,12 @@ prefetch_payload(const struct rte_mbuf *m)
 		rte_prefetch0(d + off);
 }
 
-static inline void
+/* A media packet's flow key into k; returns its hash. */
+static inline uint32_t
 flow_key(const struct pkt_info *pi, struct dp_flow_key *k)
 {
-	size_t alen = pi->family == 4 ? 4 : 16;
-
-	memset(k, 0, sizeof(*k));
-	memcpy(k->local, pi->dst, alen);
-	k->local_port = pi->udp->dst_port;
-	k->family = pi->family;
-	k->side = pi->side;
-	if (pi->side == DP_PUBLIC) {
-		memcpy(k->remote, pi->src, alen);
-		k->remote_port = pi->udp->src_port;
-	}
+	return dp_flow_key_make(k, pi->family, pi->side, pi->dst, pi->udp->dst_port,
+				pi->side == DP_PUBLIC ? pi->src : NULL, pi->udp->src_port);
 }
 
 /* Is the internal packet from the leg's remote (address, and the port for RTP or RTCP)? */
@@ -291,6 +283,7 @@ stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 	struct pkt_info *pi = b->pi;
 	struct dp_flow_key keys[DP_BURST];
 	const void *kp[DP_BURST];
+	hash_sig_t kh[DP_BURST];
 	struct rte_mbuf *drop[DP_BURST], *punt[DP_BURST], *kern[DP_BURST];
 	uint16_t nd = 0, np = 0, nk = 0, nm = 0;
 	uint64_t hit = 0;
@@ -313,6 +306,7 @@ stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 	if (port->pub_max != 0 && dp->bans.count != 0) {
 		struct dp_ban_key bk[DP_BURST];
 		const void *bkp[DP_BURST];
+		hash_sig_t bh[DP_BURST];
 		void *exp[DP_BURST];
 		uint16_t idx[DP_BURST], nb = 0;
 		uint64_t now_s = dp_now_s();
@@ -320,13 +314,12 @@ stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 		for (uint16_t i = 0; i < n; i++) {
 			if (pi[i].family == 0 || pi[i].action == ACT_DROP)
 				continue;
-			memset(&bk[nb], 0, sizeof(bk[nb]));
-			bk[nb].family = pi[i].family;
-			memcpy(bk[nb].addr, pi[i].src, pi[i].family == 4 ? 4 : 16);
+			bh[nb] = dp_ban_key_make(&bk[nb], pi[i].family, pi[i].src);
 			bkp[nb] = &bk[nb];
 			idx[nb++] = i;
 		}
-		if (nb != 0 && rte_hash_lookup_bulk_data(dp->bans.h, bkp, nb, &hit, exp) > 0) {
+		if (nb != 0 &&
+		    rte_hash_lookup_with_hash_bulk_data(dp->bans.h, bkp, bh, nb, &hit, exp) > 0) {
 			for (uint16_t j = 0; j < nb; j++) {
 				if ((hit >> j & 1) && (uint64_t)(uintptr_t)exp[j] > now_s) {
 					pi[idx[j]].action = ACT_DROP;
@@ -343,7 +336,7 @@ stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 		case ACT_MEDIA:
 			if (cold)
 				prefetch_payload(pkts[i]);
-			flow_key(&pi[i], &keys[nm]);
+			kh[nm] = flow_key(&pi[i], &keys[nm]);
 			kp[nm] = &keys[nm];
 			b->pkts[nm] = pkts[i];
 			if (nm != i)
@@ -366,7 +359,7 @@ stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 
 	hit = 0;
 	if (nm != 0)
-		rte_hash_lookup_bulk_data(dp->sess.h, kp, nm, &hit, b->sess);
+		rte_hash_lookup_with_hash_bulk_data(dp->sess.h, kp, kh, nm, &hit, b->sess);
 	for (uint16_t j = 0; j < nm; j++) {
 		if (hit >> j & 1)
 			dp_session_prefetch(b->sess[j], pi[j].side == DP_PUBLIC ? DP_TO_INTERNAL : DP_TO_PUBLIC);
