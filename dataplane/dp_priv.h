@@ -394,46 +394,65 @@ static inline uint32_t
 dp_flow_key_make(struct dp_flow_key *k, uint8_t family, uint8_t side, const uint8_t *local,
 		 uint16_t local_port, const uint8_t *remote, uint16_t remote_port)
 {
-	uint64_t w[DP_FLOW_KEY_WORDS] = { 0 };
+	uint64_t w0, w1 = 0, w2 = 0, w3 = 0, w4, zero = 0;
+	uint8_t *kb = (uint8_t *)k;
+	uint32_t h;
 
 	if (family == 4) {
 		uint32_t a;
 
 		memcpy(&a, local, 4);
-		w[0] = a;
+		w0 = a;
 		if (remote != NULL) {
 			memcpy(&a, remote, 4);
-			w[2] = a;
+			w2 = a;
 		}
 	} else {
-		memcpy(&w[0], local, 16);
-		if (remote != NULL)
-			memcpy(&w[2], remote, 16);
+		memcpy(&w0, local, 8);
+		memcpy(&w1, local + 8, 8);
+		if (remote != NULL) {
+			memcpy(&w2, remote, 8);
+			memcpy(&w3, remote + 8, 8);
+		}
 	}
 	/* local_port, remote_port, family, side (struct dp_flow_key's bytes 32-37) */
-	w[4] = (uint64_t)local_port | (uint64_t)(remote != NULL ? remote_port : 0) << 16 |
-	       (uint64_t)family << 32 | (uint64_t)side << 40;
-	memcpy(k, w, sizeof(*k));
-	return dp_crc_words(w, DP_FLOW_KEY_HASHED, 0);
+	w4 = (uint64_t)local_port | (uint64_t)(remote != NULL ? remote_port : 0) << 16 |
+	     (uint64_t)family << 32 | (uint64_t)side << 40;
+	/* One 8-byte store a word: a wider load of the key later forwards from none of them. */
+	memcpy(kb, &w0, 8);
+	memcpy(kb + 8, &w1, 8);
+	memcpy(kb + 16, &w2, 8);
+	memcpy(kb + 24, &w3, 8);
+	memcpy(kb + 32, &w4, 8);
+	memcpy(kb + 40, &zero, 8);
+	memcpy(kb + 48, &zero, 8);
+	h = rte_hash_crc_8byte(w0, 0);
+	h = rte_hash_crc_8byte(w1, h);
+	h = rte_hash_crc_8byte(w2, h);
+	h = rte_hash_crc_8byte(w3, h);
+	return rte_hash_crc_8byte(w4, h); /* DP_FLOW_KEY_HASHED words, as dp_crc_words hashes them */
 }
 
 /* The ban key of an address (family 4 or 6) into k; returns its hash (dp_ban_hash's). */
 static inline uint32_t
 dp_ban_key_make(struct dp_ban_key *k, uint8_t family, const uint8_t *addr)
 {
-	uint64_t w[DP_BAN_KEY_WORDS] = { 0 };
+	uint64_t w0, w1 = 0, w2 = family;
+	uint8_t *kb = (uint8_t *)k;
 
 	if (family == 4) {
 		uint32_t a;
 
 		memcpy(&a, addr, 4);
-		w[0] = a;
+		w0 = a;
 	} else {
-		memcpy(&w[0], addr, 16);
+		memcpy(&w0, addr, 8);
+		memcpy(&w1, addr + 8, 8);
 	}
-	w[2] = family;
-	memcpy(k, w, sizeof(*k));
-	return dp_crc_words(w, DP_BAN_KEY_WORDS, 0);
+	memcpy(kb, &w0, 8);
+	memcpy(kb + 8, &w1, 8);
+	memcpy(kb + 16, &w2, 8);
+	return rte_hash_crc_8byte(w2, rte_hash_crc_8byte(w1, rte_hash_crc_8byte(w0, 0)));
 }
 
 /* rte_hash's hash_func and compare (rte_hash_set_cmp_func) of the two tables; len is the table's key_len. */

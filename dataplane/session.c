@@ -82,6 +82,7 @@ dp_sessions_init(struct dp *dp, char *err, size_t errlen)
 	RTE_BUILD_BUG_ON(offsetof(struct dp_flow_key, family) != 36);
 	RTE_BUILD_BUG_ON(offsetof(struct dp_flow_key, side) != 37);
 	RTE_BUILD_BUG_ON(offsetof(struct dp_flow_key, pad) > DP_FLOW_KEY_HASHED * 8);
+	RTE_BUILD_BUG_ON(DP_FLOW_KEY_HASHED != 5); /* dp_flow_key_make hashes w0-w4 */
 	ss->max_sessions = max;
 	/* Room for copies waiting out a grace period. */
 	ss->n_slots = max + max / 8 + 64;
