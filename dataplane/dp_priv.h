@@ -492,14 +492,16 @@ dp_sum(const void *buf, size_t len)
 	return sum;
 }
 
+/* 64 bits to 16 with end-around carries; the last step adds the halves by a rotation (as Linux's csum_fold). */
 static inline uint16_t
 dp_fold(uint64_t sum)
 {
+	uint32_t x;
+
 	sum = (sum & 0xffffffffu) + (sum >> 32);
 	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
+	x = (uint32_t)sum;
+	return (uint16_t)((x + (x << 16 | x >> 16)) >> 16);
 }
 
 /* The one's complement sum of len bytes folded to 16 bits, as rte_raw_cksum gives it. */
