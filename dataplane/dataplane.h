@@ -196,6 +196,9 @@ int dp_send_udp(struct dp *dp, unsigned port, int family, const uint8_t *src_ip,
  */
 int dp_neighbour(struct dp *dp, unsigned port, int family, const uint8_t *ip, uint8_t mac[6]);
 
+/* Benchmark mode's synthetic sessions (dataplane.benchmark); dp_start installs them itself. */
+int dp_bench_install(struct dp *dp, char *err, size_t errlen);
+
 /*
  * Worker w's packet path on the calling thread, for the packet fuzzer and
  * tools/bench-worker, never while the workers run: dp_worker_rx takes an rx
@@ -203,9 +206,6 @@ int dp_neighbour(struct dp *dp, unsigned port, int family, const uint8_t *ip, ui
  * then the relay of the burst before it, which waits until then);
  * dp_worker_flush relays the one waiting.
  */
-/* Benchmark mode's synthetic sessions (dataplane.benchmark); dp_start installs them itself. */
-int dp_bench_install(struct dp *dp, char *err, size_t errlen);
-
 void dp_worker_rx(struct dp *dp, unsigned w, unsigned port, struct rte_mbuf **pkts, uint16_t n);
 void dp_worker_flush(struct dp *dp, unsigned w);
 

@@ -81,11 +81,7 @@ main(int argc, char **argv)
 		case 'n': n = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'p': total = strtoull(optarg, NULL, 10); break;
 		case 'd':
-			if (strcmp(optarg, "decrypt") == 0)
-				decrypt = true;
-			else if (strcmp(optarg, "encrypt") == 0)
-				decrypt = false;
-			else
+			if (!flow_direction(optarg, &decrypt))
 				usage();
 			break;
 		case 's': size = (unsigned)atoi(optarg); break;
@@ -162,25 +158,15 @@ main(int argc, char **argv)
 	}
 
 	/* The peers' frames: SRTP into the public port, or RTP into the internal one. */
-	struct flow *flows = aligned_alloc(64, (size_t)n * sizeof(*flows));
+	struct flow *flows = flows_create(cfg, n, decrypt, size);
 	struct rtcg_srtp_engine *eng = rtcg_srtp_engine_create();
 	uint8_t *ctx_mem = NULL;
 	unsigned port = decrypt ? 0 : 1;
 
-	if (flows == NULL || eng == NULL) {
+	if (flows == NULL || eng == NULL ||
+	    (decrypt && (ctx_mem = flows_keys_create(flows, n, eng, cfg->dataplane.benchmark.profile)) == NULL)) {
 		fprintf(stderr, "bench-worker: no memory for %u flows\n", n);
 		return 1;
-	}
-	memset(flows, 0, (size_t)n * sizeof(*flows));
-	for (uint32_t i = 0; i < n; i++)
-		make_flow(cfg, i, decrypt, size, &flows[i]);
-	if (decrypt) {
-		ctx_mem = rte_zmalloc(NULL, RTE_ALIGN_CEIL(rtcg_srtp_ctx_size(), 64) * n, 64);
-		if (ctx_mem == NULL) {
-			fprintf(stderr, "bench-worker: no memory for %u SRTP contexts\n", n);
-			return 1;
-		}
-		flows_keys_init(flows, n, ctx_mem, eng, cfg->dataplane.benchmark.profile);
 	}
 
 	struct rte_mempool *pool = dp_mempool(dp);

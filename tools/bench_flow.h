@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <rte_ip.h>
+#include <rte_malloc.h>
 
 #include "config.h"
 #include "dp_bench.h"
@@ -139,19 +140,48 @@ flow_frame(struct flow *f, uint8_t *d, bool decrypt, struct rtcg_srtp_pkt *sp)
 	return hl + pl;
 }
 
-/* The browsers' SRTP contexts of flows[0..n), in mem (n * the aligned context size). */
-static inline void
-flows_keys_init(struct flow *flows, uint32_t n, uint8_t *mem, struct rtcg_srtp_engine *eng, int profile)
+/* "decrypt" or "encrypt" into *decrypt; false for anything else. */
+static inline bool
+flow_direction(const char *s, bool *decrypt)
+{
+	if (strcmp(s, "decrypt") != 0 && strcmp(s, "encrypt") != 0)
+		return false;
+	*decrypt = strcmp(s, "decrypt") == 0;
+	return true;
+}
+
+/* The frame templates of benchmark mode's n sessions (free() them); NULL: no memory. */
+static inline struct flow *
+flows_create(const struct rtcg_config *cfg, uint32_t n, bool decrypt, unsigned frame_size)
+{
+	struct flow *flows = aligned_alloc(64, (size_t)n * sizeof(*flows));
+
+	if (flows == NULL)
+		return NULL;
+	memset(flows, 0, (size_t)n * sizeof(*flows));
+	for (uint32_t i = 0; i < n; i++)
+		make_flow(cfg, i, decrypt, frame_size, &flows[i]);
+	return flows;
+}
+
+/*
+ * The browsers' SRTP contexts of flows[0..n) (the decrypt direction), in
+ * one rte_zmalloc block that the caller rte_free()s; NULL: no memory.
+ */
+static inline uint8_t *
+flows_keys_create(struct flow *flows, uint32_t n, struct rtcg_srtp_engine *eng, int profile)
 {
 	size_t cs = RTE_ALIGN_CEIL(rtcg_srtp_ctx_size(), 64);
+	uint8_t *mem = rte_zmalloc(NULL, cs * n, 64);
 
-	for (uint32_t i = 0; i < n; i++) {
+	for (uint32_t i = 0; mem != NULL && i < n; i++) {
 		uint8_t key[32], salt[14];
 
 		flows[i].ctx = (struct rtcg_srtp_ctx *)(mem + cs * i);
 		dp_bench_key(i, 0, key, salt);
 		rtcg_srtp_ctx_init(flows[i].ctx, eng, profile, key, salt, 128);
 	}
+	return mem;
 }
 
 #endif /* RTCG_BENCH_FLOW_H */

@@ -232,11 +232,7 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 'd':
-			if (strcmp(optarg, "decrypt") == 0)
-				decrypt = true;
-			else if (strcmp(optarg, "encrypt") == 0)
-				decrypt = false;
-			else
+			if (!flow_direction(optarg, &decrypt))
 				usage();
 			break;
 		case 't': duration = atof(optarg); break;
@@ -263,14 +259,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "rtcgate-loadgen: %s has dataplane.benchmark.sessions 0\n", config);
 		return 1;
 	}
-	flows = aligned_alloc(64, (size_t)n * sizeof(*flows));
+	flows = flows_create(cfg, n, decrypt, size);
 	if (flows == NULL) {
 		fprintf(stderr, "rtcgate-loadgen: no memory for %u flows\n", n);
 		return 1;
 	}
-	memset(flows, 0, (size_t)n * sizeof(*flows));
-	for (uint32_t i = 0; i < n; i++)
-		make_flow(cfg, i, decrypt, size, &flows[i]);
 
 	/* Each transmit queue's sessions. */
 	struct txq txq[MAX_TXQ] = { 0 };
@@ -336,13 +329,9 @@ main(int argc, char **argv)
 	struct rtcg_srtp_engine *eng = rtcg_srtp_engine_create();
 	uint8_t *ctx_mem = NULL;
 
-	if (decrypt) {
-		ctx_mem = rte_zmalloc(NULL, RTE_ALIGN_CEIL(rtcg_srtp_ctx_size(), 64) * n, 64);
-		if (ctx_mem == NULL) {
-			fprintf(stderr, "rtcgate-loadgen: no memory for %u SRTP contexts\n", n);
-			return 1;
-		}
-		flows_keys_init(flows, n, ctx_mem, eng, cfg->dataplane.benchmark.profile);
+	if (decrypt && (ctx_mem = flows_keys_create(flows, n, eng, cfg->dataplane.benchmark.profile)) == NULL) {
+		fprintf(stderr, "rtcgate-loadgen: no memory for %u SRTP contexts\n", n);
+		return 1;
 	}
 	for (uint16_t port = 0; port < 2; port++) {
 		struct rte_eth_conf conf = { 0 };
