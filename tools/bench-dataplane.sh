@@ -132,10 +132,17 @@ cleanup() {
 trap cleanup EXIT
 N() { if [ "${NETNS:-1}" = 1 ]; then ip netns exec "$ns" "$@"; else "$@"; fi; }
 
-# Crypto-only floor from this run: our engine and raw intel-ipsec-mb, 160-byte payload.
-srtp=$($BS 200000 | awk '$1 == "AES_CM_128_HMAC_SHA1_80" && $2 == 160 { print $4, $5, $7 }')
-read -r prot_ns unprot_ns floor_ns <<<"$srtp"
-echo "bench-srtp (same run, AES_CM_128_HMAC_SHA1_80, 160-byte payload): protect $prot_ns ns, unprotect $unprot_ns ns, raw intel-ipsec-mb floor $floor_ns ns"
+# Crypto-only floor from this run: our engine and raw intel-ipsec-mb,
+# 160-byte payload. Three runs a second apart, each column's lowest: one
+# run that falls in one of the VM's slow spells (seen: protect 158.6 ns
+# against 112-119) would otherwise shrink every row's ratio.
+srtp_runs=$(for i in 1 2 3; do
+	[ "$i" = 1 ] || sleep 1
+	$BS 200000 | awk '$1 == "AES_CM_128_HMAC_SHA1_80" && $2 == 160 { print $4, $5, $7 }'
+done)
+read -r prot_ns unprot_ns floor_ns < <(awk 'NR == 1 || $1 < p { p = $1 } NR == 1 || $2 < u { u = $2 }
+	NR == 1 || $3 < f { f = $3 } END { print p, u, f }' <<<"$srtp_runs")
+echo "bench-srtp (same run, AES_CM_128_HMAC_SHA1_80, 160-byte payload, lowest of three runs: $(paste -sd '/' <<<"$(cut -d' ' -f1 <<<"$srtp_runs")") ns protect): protect $prot_ns ns, unprotect $unprot_ns ns, raw intel-ipsec-mb floor $floor_ns ns"
 
 # tel FILE: the gateway's /rtcgate/stats, kept in FILE; prints "rx
 # busy_cycles hz spread busy_rounds"
