@@ -16,11 +16,20 @@
  * this measures the worker's own code and the crypto with nothing else on
  * the core, for A/B comparisons on a noisy machine.
  *
+ * Its baseline, measured in the same process and minute: lib/srtp's protect
+ * (encrypt) or unprotect (decrypt) alone, bursts of 32 packets with the
+ * frames' RTP payload size through one context, as tools/bench-srtp times
+ * it. Worker and crypto bursts alternate in blocks of BLOCK bursts (each
+ * block warm, both under the same spell of this VM's speed), and it prints
+ * the ratio of the two medians: the issue's "worker busy time per packet
+ * against the crypto-only floor" with the PMD's receive left out.
+ *
  * usage: bench-worker [--sessions N] [--packets P] [--direction encrypt|decrypt]
- *          [--size 214] [-- EAL-ARGS]
+ *          [--size 214] [--huge] [-- EAL-ARGS]
  * Default EAL arguments: -l 0,1 --main-lcore 1 --no-huge -m 2048 --no-pci
- * (this thread on CPU 1, where the gateway's worker runs); EAL-ARGS replace
- * them (the net_null vdevs and a file prefix are added). Prints the mean
+ * (this thread on CPU 1, where the gateway's worker runs); --huge drops
+ * --no-huge (2 MiB pages, reserved beforehand, as an appliance runs);
+ * EAL-ARGS replace them (the net_null vdevs and a file prefix are added). Prints the mean
  * and the median burst's ns a packet: the median discounts bursts an
  * interrupt or a noisy neighbour stretched.
  */
@@ -43,6 +52,8 @@
 #include "dp_eal.h"
 
 #define BURST 32
+#define BLOCK 256 /* bursts of one kind in a row */
+#define ROOM 1600
 
 static int
 cmp_u64(const void *a, const void *b)
@@ -56,7 +67,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: bench-worker [--sessions N] [--packets P] [--direction encrypt|decrypt] "
-			"[--size BYTES] [-- EAL-ARGS]\n");
+			"[--size BYTES] [--huge] [-- EAL-ARGS]\n");
 	exit(2);
 }
 
@@ -68,12 +79,13 @@ main(int argc, char **argv)
 		{ "packets", required_argument, NULL, 'p' },
 		{ "direction", required_argument, NULL, 'd' },
 		{ "size", required_argument, NULL, 's' },
+		{ "huge", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint32_t n = 1;
 	uint64_t total = 20000000;
 	unsigned size = 214;
-	bool decrypt = false;
+	bool decrypt = false, huge = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "n:p:d:s:", opts, NULL)) != -1) {
@@ -85,6 +97,7 @@ main(int argc, char **argv)
 				usage();
 			break;
 		case 's': size = (unsigned)atoi(optarg); break;
+		case 'H': huge = true; break;
 		default: usage();
 		}
 	}
@@ -105,7 +118,8 @@ main(int argc, char **argv)
 		static char *def[] = { "-l", "0,1", "--main-lcore", "1", "--no-huge", "-m", "2048", "--no-pci" };
 
 		for (unsigned i = 0; i < RTE_DIM(def); i++)
-			eal[ne++] = def[i];
+			if (!huge || strcmp(def[i], "--no-huge") != 0)
+				eal[ne++] = def[i];
 	}
 	eal[ne++] = "--vdev";
 	eal[ne++] = "net_null0";
@@ -175,67 +189,135 @@ main(int argc, char **argv)
 	uint64_t *burst_cycles = malloc(nb * sizeof(uint64_t));
 	uint32_t cur = 0;
 
-	if (burst_cycles == NULL) {
+	/*
+	 * The baseline's context(s) and packets: RTP with the frames' payload,
+	 * protected by tx; in the decrypt direction (untimed) and then
+	 * unprotected by rx (timed), as the worker's sessions do.
+	 */
+	size_t cs = RTE_ALIGN_CEIL(rtcg_srtp_ctx_size(), 64);
+	uint8_t *base_mem = rte_zmalloc(NULL, 2 * cs + (size_t)BURST * ROOM, 64);
+	uint64_t *crypto_cycles = malloc(nb * sizeof(uint64_t)), nc = 0;
+	struct rtcg_srtp_ctx *btx, *brx, *btxs[BURST], *brxs[BURST];
+	unsigned plen = 12u + flows[0].payload;
+	uint16_t bseq = 1;
+
+	if (burst_cycles == NULL || crypto_cycles == NULL || base_mem == NULL) {
 		fprintf(stderr, "bench-worker: no memory for %" PRIu64 " bursts' times\n", nb);
 		return 1;
+	}
+	btx = (struct rtcg_srtp_ctx *)base_mem;
+	brx = (struct rtcg_srtp_ctx *)(base_mem + cs);
+	{
+		uint8_t key[32], salt[14];
+
+		dp_bench_key(0, 0, key, salt);
+		if (rtcg_srtp_ctx_init(btx, eng, cfg->dataplane.benchmark.profile, key, salt, 128) != 0 ||
+		    rtcg_srtp_ctx_init(brx, eng, cfg->dataplane.benchmark.profile, key, salt, 128) != 0) {
+			fprintf(stderr, "bench-worker: cannot set up the baseline's SRTP contexts\n");
+			return 1;
+		}
+	}
+	for (unsigned k = 0; k < BURST; k++) {
+		btxs[k] = btx;
+		brxs[k] = brx;
 	}
 
 	dp_totals(dp, &t0);
 	while (sent < total) {
-		struct rte_mbuf *pkts[BURST];
-		struct rtcg_srtp_pkt sp[BURST];
-		struct rtcg_srtp_ctx *sc[BURST];
-		uint64_t a, b;
+		/* A block of the worker's bursts... */
+		for (unsigned blk = 0; blk < BLOCK && sent < total; blk++) {
+			struct rte_mbuf *pkts[BURST];
+			struct rtcg_srtp_pkt sp[BURST];
+			struct rtcg_srtp_ctx *sc[BURST];
+			uint64_t a, b;
 
-		if (rte_pktmbuf_alloc_bulk(pool, pkts, BURST) != 0) {
-			fprintf(stderr, "bench-worker: the gateway's mbuf pool ran dry (a leak?)\n");
-			return 1;
-		}
-		for (unsigned k = 0; k < BURST; k++) {
-			struct flow *f = &flows[cur];
-			uint8_t *d = (uint8_t *)rte_pktmbuf_append(pkts[k], (uint16_t)(f->hdr_len + f->payload + (decrypt ? 10 : 0)));
+			if (rte_pktmbuf_alloc_bulk(pool, pkts, BURST) != 0) {
+				fprintf(stderr, "bench-worker: the gateway's mbuf pool ran dry (a leak?)\n");
+				return 1;
+			}
+			for (unsigned k = 0; k < BURST; k++) {
+				struct flow *f = &flows[cur];
+				uint8_t *d = (uint8_t *)rte_pktmbuf_append(pkts[k], (uint16_t)(f->hdr_len + f->payload + (decrypt ? 10 : 0)));
 
-			flow_frame(f, d, decrypt, &sp[k]);
-			sc[k] = f->ctx;
-			if (++cur == n)
-				cur = 0;
+				flow_frame(f, d, decrypt, &sp[k]);
+				sc[k] = f->ctx;
+				if (++cur == n)
+					cur = 0;
+			}
+			if (decrypt) {
+				rtcg_srtp_protect_burst(eng, sc, sp, BURST);
+				for (unsigned k = 0; k < BURST; k++)
+					failed += sp[k].status != RTCG_SRTP_OK;
+			}
+			a = rte_rdtsc();
+			dp_worker_rx(dp, 0, port, pkts, BURST);
+			b = rte_rdtsc();
+			cycles += b - a;
+			burst_cycles[ib++] = b - a;
+			sent += BURST;
 		}
-		if (decrypt) {
-			rtcg_srtp_protect_burst(eng, sc, sp, BURST);
+		/* ...then one of the crypto alone. */
+		for (unsigned blk = 0; blk < BLOCK && nc < nb; blk++) {
+			struct rtcg_srtp_pkt bp[BURST];
+			uint64_t a, b;
+
+			for (unsigned k = 0; k < BURST; k++) {
+				uint8_t *d = base_mem + 2 * cs + (size_t)k * ROOM;
+
+				memset(d, 0xab, plen);
+				d[0] = 0x80;
+				d[1] = 111;
+				d[2] = (uint8_t)(bseq >> 8);
+				d[3] = (uint8_t)bseq++;
+				memset(d + 8, 0x5a, 4); /* SSRC */
+				bp[k] = (struct rtcg_srtp_pkt){ .data = d, .len = plen, .room = ROOM };
+			}
+			if (decrypt)
+				rtcg_srtp_protect_burst(eng, btxs, bp, BURST);
+			a = rte_rdtsc();
+			if (decrypt)
+				rtcg_srtp_unprotect_burst(eng, brxs, bp, BURST);
+			else
+				rtcg_srtp_protect_burst(eng, btxs, bp, BURST);
+			b = rte_rdtsc();
+			crypto_cycles[nc++] = b - a;
 			for (unsigned k = 0; k < BURST; k++)
-				failed += sp[k].status != RTCG_SRTP_OK;
+				failed += bp[k].status != RTCG_SRTP_OK;
 		}
-		a = rte_rdtsc();
-		dp_worker_rx(dp, 0, port, pkts, BURST);
-		b = rte_rdtsc();
-		cycles += b - a;
-		burst_cycles[ib++] = b - a;
-		sent += BURST;
 	}
 	dp_worker_flush(dp, 0);
 	dp_totals(dp, &t1);
 
 	uint64_t relayed = t1.relayed[0] + t1.relayed[1] - t0.relayed[0] - t0.relayed[1], dropped = 0;
 	double hz = (double)rte_get_tsc_hz();
+	double med_w, med_c;
 
 	for (unsigned r = 0; r < DP_DROP_MAX; r++)
 		dropped += t1.drops[r] - t0.drops[r];
 	qsort(burst_cycles, ib, sizeof(uint64_t), cmp_u64);
+	qsort(crypto_cycles, nc, sizeof(uint64_t), cmp_u64);
+	med_w = burst_cycles[ib / 2] * 1e9 / hz / BURST;
+	med_c = crypto_cycles[nc / 2] * 1e9 / hz / BURST;
 	printf("bench-worker %s sessions %u frame %u bytes: %.1f ns a packet (median burst %.1f), "
 	       "%" PRIu64 " packets, relayed %" PRIu64 ", dropped %" PRIu64 "\n",
 	       decrypt ? "decrypt" : "encrypt", n, size, cycles * 1e9 / hz / (double)sent,
-	       burst_cycles[ib / 2] * 1e9 / hz / BURST, sent, relayed, dropped);
+	       med_w, sent, relayed, dropped);
 	printf("  bursts' ns a packet: 10%% %.1f, 50%% %.1f, 90%% %.1f, 99%% %.1f, 99.9%% %.1f\n",
-	       burst_cycles[ib / 10] * 1e9 / hz / BURST, burst_cycles[ib / 2] * 1e9 / hz / BURST,
+	       burst_cycles[ib / 10] * 1e9 / hz / BURST, med_w,
 	       burst_cycles[ib * 9 / 10] * 1e9 / hz / BURST, burst_cycles[ib * 99 / 100] * 1e9 / hz / BURST,
 	       burst_cycles[ib * 999 / 1000] * 1e9 / hz / BURST);
+	printf("  crypto only (%s, %u-byte RTP, one context, blocks of %u bursts alternating with the worker's): "
+	       "median burst %.1f ns a packet (10%% %.1f, 90%% %.1f); worker / crypto %.2f\n",
+	       decrypt ? "unprotect" : "protect", plen, BLOCK, med_c,
+	       crypto_cycles[nc / 10] * 1e9 / hz / BURST, crypto_cycles[nc * 9 / 10] * 1e9 / hz / BURST,
+	       med_w / med_c);
 	for (unsigned r = 0; r < DP_DROP_MAX; r++)
 		if (t1.drops[r] != t0.drops[r])
 			printf("  drops %s: %" PRIu64 "\n", dp_drop_name(r), t1.drops[r] - t0.drops[r]);
 	int rc = failed != 0 || relayed != sent;
 
 	if (rc)
-		fprintf(stderr, "bench-worker: %" PRIu64 " of %" PRIu64 " packets not relayed (%" PRIu64 " not protected): the figure is not the relay's\n",
+		fprintf(stderr, "bench-worker: %" PRIu64 " of %" PRIu64 " packets not relayed (%" PRIu64 " failed in the peers' protect or the baseline): the figure is not the relay's\n",
 			sent - relayed, sent, failed);
 	for (unsigned i = 0; i < dp_port_count(dp); i++) {
 		struct dp_port_status ps;
@@ -244,6 +326,10 @@ main(int argc, char **argv)
 			rte_eth_dev_stop(ps.port_id);
 	}
 	free(burst_cycles);
+	free(crypto_cycles);
+	rtcg_srtp_ctx_clear(btx);
+	rtcg_srtp_ctx_clear(brx);
+	rte_free(base_mem);
 	rte_free(ctx_mem);
 	free(flows);
 	rtcg_srtp_engine_destroy(eng);
