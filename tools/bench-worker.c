@@ -190,16 +190,17 @@ main(int argc, char **argv)
 	uint32_t cur = 0;
 
 	/*
-	 * The baseline's context(s) and packets: RTP with the frames' payload,
-	 * protected by tx; in the decrypt direction (untimed) and then
-	 * unprotected by rx (timed), as the worker's sessions do.
+	 * The baseline's contexts and packets: session 0's frames (a flow of
+	 * its own, so its sequence numbers run apart), whose RTP part tx
+	 * protects (in the decrypt direction untimed, then rx unprotects it,
+	 * timed), as the worker's sessions do.
 	 */
 	size_t cs = RTE_ALIGN_CEIL(rtcg_srtp_ctx_size(), 64);
 	uint8_t *base_mem = rte_zmalloc(NULL, 2 * cs + (size_t)BURST * ROOM, 64);
 	uint64_t *crypto_cycles = malloc(nb * sizeof(uint64_t)), nc = 0;
 	struct rtcg_srtp_ctx *btx, *brx, *btxs[BURST], *brxs[BURST];
-	unsigned plen = 12u + flows[0].payload;
-	uint16_t bseq = 1;
+	struct flow bflow = flows[0];
+	unsigned plen = 12u + bflow.payload;
 
 	if (burst_cycles == NULL || crypto_cycles == NULL || base_mem == NULL) {
 		fprintf(stderr, "bench-worker: no memory for %" PRIu64 " bursts' times\n", nb);
@@ -264,13 +265,8 @@ main(int argc, char **argv)
 			for (unsigned k = 0; k < BURST; k++) {
 				uint8_t *d = base_mem + 2 * cs + (size_t)k * ROOM;
 
-				memset(d, 0xab, plen);
-				d[0] = 0x80;
-				d[1] = 111;
-				d[2] = (uint8_t)(bseq >> 8);
-				d[3] = (uint8_t)bseq++;
-				memset(d + 8, 0x5a, 4); /* SSRC */
-				bp[k] = (struct rtcg_srtp_pkt){ .data = d, .len = plen, .room = ROOM };
+				flow_frame(&bflow, d, true, &bp[k]);
+				bp[k].room = ROOM - bflow.hdr_len + 12u; /* any profile's tag */
 			}
 			if (decrypt)
 				rtcg_srtp_protect_burst(eng, btxs, bp, BURST);
