@@ -60,13 +60,20 @@ async function snapshot(pc) {
     if (r.type === 'media-source' && r.kind === 'audio') s.mic_energy = r.totalAudioEnergy;
     if (r.type === 'inbound-rtp' && r.kind === 'video') s.video_frames = r.framesDecoded, s.video_recv = r.packetsReceived;
     if (r.type === 'outbound-rtp' && r.kind === 'video') s.video_sent = r.packetsSent;
-    if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') s.pairOk = r.remoteCandidateId;
+    /* The pair is the transport's selectedCandidatePairId, not 'nominated and
+       succeeded': Chrome marks a pair in-progress while each consent ping is
+       outstanding, so a snapshot taken then would find none. */
+    if (r.type === 'candidate-pair') (s.pairs = s.pairs || {})[r.id] = r;
     if (r.type === 'remote-candidate') (s.remotes = s.remotes || {})[r.id] = r.address + ':' + r.port;
     if (r.type === 'local-candidate') (s.locals = s.locals || {})[r.id] = r.candidateType;
-    if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') s.localOk = r.localCandidateId;
   });
-  if (s.pairOk && s.remotes) s.remote = s.remotes[s.pairOk];
-  if (s.localOk && s.locals) s.local_type = s.locals[s.localOk];
+  const sel = s.pair && s.pairs && s.pairs[s.pair];
+  if (sel) {
+    s.pair_state = sel.state;
+    if (s.remotes) s.remote = s.remotes[sel.remoteCandidateId];
+    if (s.locals) s.local_type = s.locals[sel.localCandidateId];
+  }
+  delete s.pairs;
   delete s.remotes;
   delete s.locals;
   return s;
