@@ -209,6 +209,33 @@ int dp_bench_install(struct dp *dp, char *err, size_t errlen);
 void dp_worker_rx(struct dp *dp, unsigned w, unsigned port, struct rte_mbuf **pkts, uint16_t n);
 void dp_worker_flush(struct dp *dp, unsigned w);
 
+/*
+ * The worker's stages, as a build with `meson configure -Dworker_profile=true`
+ * times them (rdtsc at each stage's end; a default build reads no clock
+ * there): where the worker's own time goes, without hardware counters.
+ */
+enum dp_stage {
+	DP_STAGE_PARSE,	   /* Ethernet/IP/UDP parse (and the header prefetch of cold frames) */
+	DP_STAGE_CLASSIFY, /* ban lookup, RFC 7983 classification, flow keys and hashes */
+	DP_STAGE_LOOKUP,   /* the session table's bulk lookup, session prefetch */
+	DP_STAGE_CHECKS,   /* per-session checks: source, hold, neighbour; SRTP groups */
+	DP_STAGE_SRTP,	   /* the SRTP contexts' remaining prefetch and the SRTP bursts */
+	DP_STAGE_REWRITE,  /* counters, Ethernet/IP/UDP rewrite and checksums, next contexts' prefetch */
+	DP_STAGE_TX,	   /* the PMD's tx burst */
+	DP_STAGE_OTHER,	   /* punts, kernel path, freeing drops */
+	DP_STAGES
+};
+
+struct dp_profile {
+	uint64_t cycles[DP_STAGES]; /* TSC cycles spent in each stage */
+	uint64_t pkts;		    /* packets that entered the lookup stage */
+};
+
+const char *dp_stage_name(enum dp_stage s);
+
+/* Worker w's stage times into out: -ENOTSUP unless built with worker_profile. */
+int dp_worker_profile(const struct dp *dp, unsigned w, struct dp_profile *out);
+
 /* Build the EAL argument vector for cfg: argv[0..n), strings in storage. */
 int dp_eal_args(const struct rtcg_config *cfg, char **argv, int max_args);
 

@@ -134,6 +134,7 @@ struct dp_lcore_conf {
 	struct dp_burst *wait;	  /* the burst waiting for its relay, or NULL */
 	unsigned cur;		  /* burst[cur]: where the next lookup goes */
 	struct dp_lcore_stats stats;
+	struct dp_profile prof; /* written only when built with worker_profile */
 } __rte_cache_aligned;
 
 /*

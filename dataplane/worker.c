@@ -22,6 +22,25 @@
 
 #define DP_PREFETCH_AHEAD 8
 
+/*
+ * Stage timing (meson option worker_profile): PROF_BEGIN reads the TSC,
+ * PROF(stage) charges the time since the last reading to stage. Both
+ * compile to nothing in a default build, but are type-checked there too.
+ */
+#ifndef RTCG_WORKER_PROFILE
+#define RTCG_WORKER_PROFILE 0
+#endif
+#define PROF_BEGIN(lc) uint64_t prof_t = RTCG_WORKER_PROFILE ? rte_rdtsc() : 0, *prof_c = (lc)->prof.cycles
+#define PROF(stage)                                                     \
+	do {                                                            \
+		if (RTCG_WORKER_PROFILE) {                              \
+			uint64_t prof_now = rte_rdtsc();                \
+                                                                        \
+			prof_c[stage] += prof_now - prof_t;             \
+			prof_t = prof_now;                              \
+		}                                                       \
+	} while (0)
+
 static inline void
 parse(struct rte_mbuf *m, struct pkt_info *pi)
 {
@@ -287,7 +306,10 @@ stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 	struct rte_mbuf *drop[DP_BURST], *punt[DP_BURST], *kern[DP_BURST];
 	uint16_t nd = 0, np = 0, nk = 0, nm = 0;
 	uint64_t hit = 0;
+	PROF_BEGIN(lc);
 
+	if (RTCG_WORKER_PROFILE)
+		lc->prof.pkts += n;
 	b->pidx = (uint16_t)pidx;
 	/*
 	 * A frame a NIC, a zero-copy peer or another worker (software RSS)
@@ -301,6 +323,7 @@ stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DP_PREFETCH_AHEAD], void *));
 		parse(pkts[i], &pi[i]);
 	}
+	PROF(DP_STAGE_PARSE);
 
 	/* Bans first: a banned source reaches neither the fast path nor the kernel. */
 	if (port->pub_max != 0 && dp->bans.count != 0) {
@@ -357,6 +380,7 @@ stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 		}
 	}
 
+	PROF(DP_STAGE_CLASSIFY);
 	hit = 0;
 	if (nm != 0)
 		rte_hash_lookup_with_hash_bulk_data(dp->sess.h, kp, kh, nm, &hit, b->sess);
@@ -367,7 +391,9 @@ stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 			b->sess[j] = NULL;
 	}
 	b->n = nm;
+	PROF(DP_STAGE_LOOKUP);
 	dispatch(dp, port, st, punt, np, kern, nk, drop, nd);
+	PROF(DP_STAGE_OTHER);
 }
 
 /*
@@ -425,6 +451,7 @@ stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b,
 	uint64_t now = rte_rdtsc();
 	uint32_t echo = 0; /* any echo session in this burst */
 	uint16_t nj = 0;   /* next's packets whose contexts are prefetched */
+	PROF_BEGIN(lc);
 
 	b->n = 0;
 	for (uint16_t i = 0; i < n; i++) {
@@ -492,6 +519,7 @@ stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b,
 	 * for this burst while the one before it was relayed): add what their
 	 * profile and window need beyond that.
 	 */
+	PROF(DP_STAGE_CHECKS);
 	for (unsigned g = 0; g < G_KINDS; g++)
 		if (gn[g] != 0)
 			rtcg_srtp_prefetch_rest(sc[g], gn[g], g & 1);
@@ -536,6 +564,7 @@ stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b,
 	if (gn[G_SRTCP_PROTECT])
 		rtcg_srtcp_protect_burst(lc->srtp, sc[G_SRTCP_PROTECT], sp[G_SRTCP_PROTECT], gn[G_SRTCP_PROTECT]);
 
+	PROF(DP_STAGE_SRTP);
 	for (unsigned p = 0; p < dp->n_ports; p++)
 		tx[p].n = 0;
 	for (unsigned g = 0; g < G_KINDS; g++) {
@@ -567,6 +596,7 @@ stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b,
 	}
 	while (next != NULL && nj < next->n) /* what the loop above did not reach */
 		nj = prefetch_next_ctx(dp, next, nj);
+	PROF(DP_STAGE_REWRITE);
 
 	for (unsigned p = 0; p < dp->n_ports; p++) {
 		uint16_t sent;
@@ -580,7 +610,9 @@ stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b,
 			rte_pktmbuf_free_bulk(&tx[p].pkts[sent], tx[p].n - sent);
 		}
 	}
+	PROF(DP_STAGE_TX);
 	dispatch(dp, port, st, punt, np, NULL, 0, drop, nd);
+	PROF(DP_STAGE_OTHER);
 }
 
 /*
@@ -672,6 +704,30 @@ void
 dp_worker_flush(struct dp *dp, unsigned w)
 {
 	flush(dp, &dp->workers[w]);
+}
+
+const char *
+dp_stage_name(enum dp_stage s)
+{
+	static const char *const names[DP_STAGES] = {
+		[DP_STAGE_PARSE] = "parse",	    [DP_STAGE_CLASSIFY] = "classify",
+		[DP_STAGE_LOOKUP] = "lookup",	    [DP_STAGE_CHECKS] = "checks",
+		[DP_STAGE_SRTP] = "srtp",	    [DP_STAGE_REWRITE] = "rewrite",
+		[DP_STAGE_TX] = "tx",		    [DP_STAGE_OTHER] = "other",
+	};
+
+	return (unsigned)s < DP_STAGES ? names[s] : "?";
+}
+
+int
+dp_worker_profile(const struct dp *dp, unsigned w, struct dp_profile *out)
+{
+	if (!RTCG_WORKER_PROFILE)
+		return -ENOTSUP;
+	if (w >= dp->n_workers)
+		return -EINVAL;
+	*out = dp->workers[w].prof;
+	return 0;
 }
 
 int
