@@ -177,6 +177,24 @@ struct dp_src {
 	uint8_t remote_ip[16];
 };
 
+/*
+ * An IPv4 out leg as the worker writes it: the Ethernet/IPv4/UDP header
+ * dp_rewrite gives an empty RTP payload, kept whole, and the sums of its
+ * fields that no packet changes, so that a packet's rewrite is two copies
+ * and the lengths, checksums (and for RTCP the ports) patched in, as
+ * l3fwd writes its prebuilt Ethernet headers. Shares its storage with the
+ * struct dp_leg it is built from, which IPv6 legs keep: family and port
+ * lead both.
+ */
+struct dp_out4 {
+	uint8_t family; /* 4 */
+	uint8_t port;	/* index in dp->ports */
+	uint16_t rtcp_src_port, rtcp_dst_port; /* network order */
+	uint16_t ip_sum;  /* IPv4 header with total_length and checksum 0, folded */
+	uint16_t udp_sum; /* pseudo header's addresses and protocol, folded */
+	uint8_t hdr[RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr)];
+};
+
 #define DP_SESSION_LATCH_INTERNAL 0x1
 #define DP_SESSION_ECHO 0x2 /* media from the browser goes back to it (echo endpoint) */
 #define DP_SESSION_DTMF 0x4 /* report RFC 4733 events from the internal side */
@@ -199,7 +217,11 @@ struct dp_path {
 	struct dp_src src; /* toward the public side: the internal leg's remote */
 	uint8_t out_ok;	   /* the out leg is installed and has its MAC */
 	/* Second line. */
-	struct dp_leg out __rte_aligned(RTE_CACHE_LINE_SIZE); /* echo toward the internal side: the public leg */
+	RTE_MARKER line2 __rte_aligned(RTE_CACHE_LINE_SIZE);
+	union {
+		struct dp_leg out; /* echo toward the internal side: the public leg */
+		struct dp_out4 out4; /* when out.family is 4, built from it */
+	};
 	uint32_t id;
 	uint32_t dtmf_ts; /* RTP timestamp of the last RFC 4733 event reported */
 	uint8_t dtmf_seen;
@@ -232,6 +254,9 @@ dp_session_prefetch(const struct dp_session *s, unsigned dir)
 {
 	RTE_BUILD_BUG_ON(offsetof(struct dp_path, out_ok) >= RTE_CACHE_LINE_SIZE);
 	RTE_BUILD_BUG_ON(offsetof(struct dp_path, dtmf_pt) >= 2 * RTE_CACHE_LINE_SIZE);
+	RTE_BUILD_BUG_ON(offsetof(struct dp_path, out4) != RTE_CACHE_LINE_SIZE);
+	RTE_BUILD_BUG_ON(offsetof(struct dp_out4, family) != offsetof(struct dp_leg, family) ||
+			 offsetof(struct dp_out4, port) != offsetof(struct dp_leg, port));
 	rte_prefetch0(&s->path[dir]);
 	rte_prefetch0((const uint8_t *)&s->path[dir] + RTE_CACHE_LINE_SIZE);
 }
@@ -622,6 +647,49 @@ dp_rewrite(struct rte_mbuf *m, const struct dp_port *op, const struct dp_leg *l,
 	rte_ether_addr_copy(&op->mac, &eth->src_addr);
 }
 
+
+/* dp_rewrite of an IPv4 leg from its prebuilt header (dp_out4_build). */
+static inline void
+dp_rewrite4(struct rte_mbuf *m, const struct dp_port *op, const struct dp_out4 *o, bool rtcp)
+{
+	uint16_t plen = m->data_len;
+	uint16_t ulen = rte_cpu_to_be_16((uint16_t)(sizeof(struct rte_udp_hdr) + plen));
+	uint16_t tlen = rte_cpu_to_be_16((uint16_t)(sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr) + plen));
+	uint8_t *h = (uint8_t *)rte_pktmbuf_prepend(m, sizeof(o->hdr));
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(h + RTE_ETHER_HDR_LEN);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+	uint16_t ports[2]; /* source, destination */
+
+	RTE_BUILD_BUG_ON(sizeof(o->hdr) != 42);
+	/* Two overlapping 32- and 16-byte copies of the 42 bytes. */
+	memcpy(h, o->hdr, 32);
+	memcpy(h + 26, o->hdr + 26, 16);
+	if (rtcp) {
+		ports[0] = o->rtcp_src_port;
+		ports[1] = o->rtcp_dst_port;
+		udp->src_port = ports[0];
+		udp->dst_port = ports[1];
+	} else {
+		memcpy(ports, o->hdr + RTE_ETHER_HDR_LEN + sizeof(*ip), sizeof(ports));
+	}
+	ip->total_length = tlen;
+	udp->dgram_len = ulen;
+	m->l2_len = RTE_ETHER_HDR_LEN;
+	m->l3_len = sizeof(*ip);
+	if (op->tx_ip_cksum) {
+		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
+		ip->hdr_checksum = 0;
+	} else {
+		ip->hdr_checksum = (uint16_t)~dp_fold((uint64_t)o->ip_sum + tlen);
+	}
+	if (op->tx_udp_cksum) {
+		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_UDP_CKSUM;
+		udp->dgram_cksum = dp_fold((uint64_t)o->udp_sum + ulen);
+	} else {
+		udp->dgram_cksum = dp_udp_cksum_field((uint64_t)o->udp_sum + 2u * ulen + ports[0] +
+						      ports[1] + dp_sum(udp + 1, plen));
+	}
+}
 
 /* The control lcore's transmit on a port: its own queue, or worker 0's ring. */
 static inline uint16_t

@@ -333,9 +333,41 @@ retire(struct dp_sessions *ss, struct dp_session *s)
 	}
 }
 
+/*
+ * l's prebuilt IPv4 header into o (which may be where l is): what
+ * dp_rewrite writes before an empty payload, written by it into a buffer
+ * behind a stand-in mbuf, so the two cannot disagree.
+ */
+static void
+out4_build(const struct dp *dp, const struct dp_leg *l, struct dp_out4 *o)
+{
+	uint8_t buf[RTE_PKTMBUF_HEADROOM];
+	struct rte_mbuf m;
+	struct dp_out4 t = { .family = 4, .port = l->port };
+	struct rte_ipv4_hdr *ip;
+	const uint8_t *h;
+
+	memset(&m, 0, sizeof(m));
+	m.buf_addr = buf;
+	m.buf_len = sizeof(buf);
+	m.data_off = sizeof(buf);
+	m.nb_segs = 1;
+	dp_rewrite(&m, &dp->ports[l->port], l, false);
+	h = rte_pktmbuf_mtod(&m, const uint8_t *);
+	memcpy(t.hdr, h, sizeof(t.hdr));
+	t.rtcp_src_port = l->local_rtcp_port;
+	t.rtcp_dst_port = l->remote_rtcp_port;
+	ip = (struct rte_ipv4_hdr *)(t.hdr + RTE_ETHER_HDR_LEN);
+	ip->total_length = 0;
+	ip->hdr_checksum = 0;
+	t.ip_sum = dp_fold(dp_sum(ip, sizeof(*ip)));
+	t.udp_sum = dp_fold(dp_sum(&ip->src_addr, 8) + rte_cpu_to_be_16(IPPROTO_UDP));
+	*o = t;
+}
+
 /* The workers' copy of session s, one path per direction (counters left as they are). */
 static void
-fill_paths(struct dp_session *s)
+fill_paths(const struct dp *dp, struct dp_session *s)
 {
 	const struct dp_leg *il = &s->leg[DP_INTERNAL];
 	struct dp_src *src = &s->path[DP_TO_PUBLIC].src;
@@ -349,6 +381,8 @@ fill_paths(struct dp_session *s)
 		p->out = s->leg[d == DP_TO_INTERNAL && !(s->flags & DP_SESSION_ECHO) ? DP_INTERNAL
 										   : DP_PUBLIC];
 		p->out_ok = p->out.have_mac && p->out.family != 0;
+		if (p->out_ok && p->out.family == 4)
+			out4_build(dp, &p->out, &p->out4);
 		memset(&p->src, 0, sizeof(p->src));
 	}
 	src->family = il->family;
@@ -405,7 +439,7 @@ build(struct dp *dp, struct dp_session *s, const struct dp_session_spec *spec,
 		   (spec->hold_to_internal ? DP_SESSION_HOLD_TO_INTERNAL : 0) |
 		   (spec->hold_to_public ? DP_SESSION_HOLD_TO_PUBLIC : 0);
 	s->dtmf_pt = spec->dtmf_pt;
-	fill_paths(s);
+	fill_paths(dp, s);
 	return 0;
 }
 

@@ -588,7 +588,10 @@ stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b,
 			p->pkts++;
 			p->bytes += sp[g][k].len;
 			p->last_tsc = now;
-			dp_rewrite(m, &dp->ports[p->out.port], &p->out, g & 1);
+			if (likely(p->out.family == 4))
+				dp_rewrite4(m, &dp->ports[p->out.port], &p->out4, g & 1);
+			else
+				dp_rewrite(m, &dp->ports[p->out.port], &p->out, g & 1);
 			tx[p->out.port].pkts[tx[p->out.port].n++] = m;
 			st->relayed[dir]++;
 			nj = prefetch_next_ctx(dp, next, nj);
