@@ -192,7 +192,7 @@ struct dp_out4 {
 	uint16_t rtcp_src_port, rtcp_dst_port; /* network order */
 	uint16_t ip_sum;  /* IPv4 header with total_length and checksum 0, folded */
 	uint16_t udp_sum; /* pseudo header's addresses and protocol, folded */
-	uint8_t hdr[RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr)];
+	uint8_t hdr[RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr)]; /* total length, IP checksum 0 */
 };
 
 #define DP_SESSION_LATCH_INTERNAL 0x1
@@ -563,6 +563,20 @@ dp_udp_cksum_field(uint64_t sum)
 }
 
 /*
+ * A UDP checksum field out of port op, from the pseudo header's addresses
+ * and protocol (pseudo) and the UDP header's fields (network order): their
+ * sum alone when the port completes it (offload), else over the payload too.
+ */
+static inline uint16_t
+dp_udp_cksum(const struct dp_port *op, uint64_t pseudo, uint16_t ulen, uint16_t sport,
+	     uint16_t dport, const void *payload, uint16_t plen)
+{
+	if (op->tx_udp_cksum)
+		return dp_fold(pseudo + ulen);
+	return dp_udp_cksum_field(pseudo + 2u * ulen + sport + dport + dp_sum(payload, plen));
+}
+
+/*
  * Prepend Ethernet/IP/UDP toward leg l out of port op (payload: the mbuf's
  * data), checksums offloaded when the port can: the workers' relay and the
  * control lcore's own datagrams (dp_send_udp) alike.
@@ -638,17 +652,16 @@ dp_rewrite(struct rte_mbuf *m, const struct dp_port *op, const struct dp_leg *l,
 	udp->src_port = sport;
 	udp->dst_port = dport;
 	udp->dgram_len = ulen;
-	if (op->tx_udp_cksum) /* the pseudo header's sum, which the NIC completes */
-		udp->dgram_cksum = dp_fold(addr_sum + rte_cpu_to_be_16(IPPROTO_UDP) + ulen);
-	else /* pseudo header, UDP header, payload */
-		udp->dgram_cksum = dp_udp_cksum_field(addr_sum + rte_cpu_to_be_16(IPPROTO_UDP) +
-						      2u * ulen + sport + dport + dp_sum(udp + 1, plen));
+	udp->dgram_cksum = dp_udp_cksum(op, addr_sum + rte_cpu_to_be_16(IPPROTO_UDP), ulen, sport,
+					dport, udp + 1, plen);
 	rte_ether_addr_copy(&l->remote_mac, &eth->dst_addr);
 	rte_ether_addr_copy(&op->mac, &eth->src_addr);
 }
 
-
-/* dp_rewrite of an IPv4 leg from its prebuilt header (dp_out4_build). */
+/*
+ * dp_rewrite of an IPv4 leg from its prebuilt header (out4_build in
+ * session.c), whose total length and IP checksum fields are 0.
+ */
 static inline void
 dp_rewrite4(struct rte_mbuf *m, const struct dp_port *op, const struct dp_out4 *o, bool rtcp)
 {
@@ -676,19 +689,13 @@ dp_rewrite4(struct rte_mbuf *m, const struct dp_port *op, const struct dp_out4 *
 	udp->dgram_len = ulen;
 	m->l2_len = RTE_ETHER_HDR_LEN;
 	m->l3_len = sizeof(*ip);
-	if (op->tx_ip_cksum) {
+	if (op->tx_ip_cksum)
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
-		ip->hdr_checksum = 0;
-	} else {
+	else
 		ip->hdr_checksum = (uint16_t)~dp_fold((uint64_t)o->ip_sum + tlen);
-	}
-	if (op->tx_udp_cksum) {
+	if (op->tx_udp_cksum)
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_UDP_CKSUM;
-		udp->dgram_cksum = dp_fold((uint64_t)o->udp_sum + ulen);
-	} else {
-		udp->dgram_cksum = dp_udp_cksum_field((uint64_t)o->udp_sum + 2u * ulen + ports[0] +
-						      ports[1] + dp_sum(udp + 1, plen));
-	}
+	udp->dgram_cksum = dp_udp_cksum(op, o->udp_sum, ulen, ports[0], ports[1], udp + 1, plen);
 }
 
 /* The control lcore's transmit on a port: its own queue, or worker 0's ring. */
