@@ -290,8 +290,8 @@ dispatch(struct dp *dp, const struct dp_port *port, struct dp_lcore_stats *st,
 /*
  * Stage 1 of a burst: parse, ban check, classify, session lookup. Punts,
  * exceptions and drops leave here; media packets wait in b with their
- * sessions, whose lines are being fetched while the worker runs stage 2 of
- * the burst before this one (which also prefetches their SRTP contexts).
+ * sessions, whose lines (and SRTP contexts') stage 2 of the burst before
+ * this one prefetches as it goes.
  */
 static void
 stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_mbuf **pkts,
@@ -385,9 +385,7 @@ stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 	if (nm != 0)
 		rte_hash_lookup_with_hash_bulk_data(dp->sess.h, kp, kh, nm, &hit, b->sess);
 	for (uint16_t j = 0; j < nm; j++) {
-		if (hit >> j & 1)
-			dp_session_prefetch(b->sess[j], pi[j].side == DP_PUBLIC ? DP_TO_INTERNAL : DP_TO_PUBLIC);
-		else
+		if (!(hit >> j & 1))
 			b->sess[j] = NULL;
 	}
 	b->n = nm;
@@ -397,10 +395,12 @@ stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 }
 
 /*
- * The lines the SRTP context of media packet j of burst `next` will need,
- * found from its session's slot without reading the session; one packet a
- * call, so that stage_relay spreads them over its own work instead of
- * issuing more at once than the core can have in flight. Returns j + 1.
+ * The lines media packet j of burst `next` will need: its session's path
+ * and its SRTP context's, the context found from the session's slot
+ * without reading the session. One packet a call, so that stage_relay
+ * spreads them over its own work instead of issuing more at once than the
+ * core can have in flight (the 64 path prefetches issued together after
+ * the lookup cost 2-5 ns a packet at 100,000 sessions). Returns j + 1.
  */
 static inline uint16_t
 prefetch_next_ctx(const struct dp *dp, const struct dp_burst *next, uint16_t j)
@@ -410,11 +410,12 @@ prefetch_next_ctx(const struct dp *dp, const struct dp_burst *next, uint16_t j)
 	if (next == NULL || j >= next->n)
 		return j;
 	s = next->sess[j];
-	if (s != NULL)
-		rtcg_srtp_prefetch_early(
-			dp_session_srtp(&dp->sess, s,
-					next->pi[j].side == DP_PUBLIC ? DP_TO_INTERNAL : DP_TO_PUBLIC),
-			next->pi[j].rtcp);
+	if (s != NULL) {
+		unsigned dir = next->pi[j].side == DP_PUBLIC ? DP_TO_INTERNAL : DP_TO_PUBLIC;
+
+		dp_session_prefetch(s, dir);
+		rtcg_srtp_prefetch_early(dp_session_srtp(&dp->sess, s, dir), next->pi[j].rtcp);
+	}
 	return (uint16_t)(j + 1);
 }
 
