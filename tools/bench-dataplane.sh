@@ -214,6 +214,7 @@ admin: {listen: ["127.0.0.1:18444"]}
 YAML
 }
 start_gw() { # start_gw (on $dir/gw.yaml)
+	: > "$dir/gw.log" # not the last gateway's "running" line
 	if [ "${NETNS:-1}" = 1 ]; then
 		ip netns exec "$ns" "$GW" -c "$dir/gw.yaml" > "$dir/gw.log" 2>&1 &
 	else
@@ -267,20 +268,33 @@ row_end() {
 	if [ -n "$gw_pid" ]; then stop_gw; fi
 	rm -f "$dir/pub.sock" "$dir/int.sock"
 }
-# After a row: is the gateway still there? DPDK 22.11's memif driver can
-# fault in a worker's rx poll when a peer disconnects (the interrupt thread
-# unmaps the shared rings while the worker reads them; docs/benchmarks.md).
-# Say so, restart it for the next row (a server), and skip the row (no second reading).
+# row_reading ROW SESSIONS: the gateway's counters at the end of a row's
+# traffic, into $t1 ($dir/t1.json), taken while the source is still
+# connected (it has stopped sending and polls nothing by now); returns 1,
+# the row skipped and why said, when there is no reading.
+row_reading() {
+	t1=""
+	if kill -0 "$gw_pid" 2>/dev/null; then t1=$(tel "$dir/t1.json") || t1=""; fi
+	[ -n "$t1" ] && return 0
+	echo "# $1 $2: no reading from the gateway at the end of the row (it died during the row?): row skipped"
+	return 1
+}
+# After the row's source has left: is the gateway still there? DPDK 22.11's
+# memif driver can fault in a worker's rx poll when a peer disconnects (the
+# interrupt thread unmaps the shared rings while the worker reads them;
+# docs/deployment.md); the gateway handles the disconnect a moment after
+# the source has exited. The row's reading was taken before; say so, and
+# restart the gateway (a server) for the next row.
 gw_survived() { # gw_survived ROW SESSIONS
+	sleep 1
 	kill -0 "$gw_pid" 2>/dev/null && return 0
 	wait "$gw_pid" 2>/dev/null || true
 	gw_pid=""
-	echo "# $1 $2: the gateway died as the traffic source disconnected (memif PMD race): row skipped"
+	echo "# $1 $2: the gateway died as the traffic source left, after the row's reading (memif PMD race): restarted"
 	if [ $ZC = 0 ]; then
 		rm -f "$dir/pub.sock" "$dir/int.sock" # a dead server's listening sockets
 		start_gw
 	fi
-	return 1
 }
 
 # per-packet worker cost between two telemetry reads ("rx busy_cycles hz
@@ -293,8 +307,7 @@ ns_per_pkt() { python3 -c "import sys; a=sys.argv[1].split(); b=sys.argv[2].spli
 # row; the worker's busy ns per packet since the telemetry read $t0, and
 # the row's best window from $dir/best; then the gateway's drops by reason.
 print_row() {
-	local t1 ns_pkt best busy moved burst
-	t1=$(tel "$dir/t1.json")
+	local ns_pkt best busy moved burst
 	read -r best busy < "$dir/best" || { best=0 busy=0; }
 	read -r ns_pkt moved burst <<<"$(ns_per_pkt "$t0" "$t1")"
 	python3 - "$@" "$ns_pkt" "$floor_ns" "$best" "$busy" "$moved" "$burst" <<'PY'
@@ -349,11 +362,16 @@ pmd_row() { # pmd_row SESSIONS: encrypt, testpmd io forwarding, pcap (plain RTP)
 	local bp=$!
 	{ sleep 1; perf_row "enc-pmd-$n"; } &
 	local pp=$!
-	{ sleep 1; echo start; sleep "$SECONDS_EACH"; echo stop; sleep 1; echo quit; } >&3
+	{ sleep 1; echo start; sleep "$SECONDS_EACH"; echo stop; sleep 1; } >&3
+	wait $bp $pp || true
+	# testpmd has stopped forwarding and printed its statistics
+	local ok=0
+	row_reading enc-pmd "$n" || ok=1
+	echo quit >&3
 	exec 3>&-
 	wait $pmd || true
-	wait $bp $pp || true
-	if gw_survived enc-pmd "$n"; then
+	gw_survived enc-pmd "$n"
+	if [ $ok = 0 ]; then
 		offered=$(awk '/Forward statistics for port 1/{f=1} f && /TX-packets/{print $NF; exit}' "$dir/testpmd.log")
 		relayed=$(awk '/Forward statistics for port 2/{f=1} f && /RX-packets/{print $2; exit}' "$dir/testpmd.log")
 		print_row enc-pmd "$n" $(awk -v o="${offered:-0}" -v r="${relayed:-0}" -v s="$SECONDS_EACH" \
@@ -361,20 +379,29 @@ pmd_row() { # pmd_row SESSIONS: encrypt, testpmd io forwarding, pcap (plain RTP)
 	fi
 	row_end
 }
+# lg_stop PID: stop rtcgate-loadgen (PID is the shell running N, the
+# generator its child: killing the shell would leave the generator running,
+# holding its EAL runtime directory, and the next one could not start).
+lg_stop() {
+	pkill -TERM -f -- "--file-prefix rtcg-bench-lg" || true
+	wait "$1" || true
+}
 # lg_row SESSIONS encrypt|decrypt: rtcgate-loadgen; decrypt: SRTP -> public
 # memif, RTP out of the internal one; encrypt: RTP -> internal memif, SRTP
 # out of the public one.
 lg_row() {
 	local n=$1 d=$2 tx=int rx=pub crypto=$prot_ns
 	if [ $d = decrypt ]; then tx=pub rx=int crypto=$unprot_ns; fi
-	N "$LG" --config "$dir/gw.yaml" --direction $d --duration "$SECONDS_EACH" --pps "$PPS" \
+	rm -f "$dir/lg.out"
+	# --linger: once its figures are printed it polls nothing and waits to be
+	# stopped, so that row_reading reads the gateway before the link goes
+	N "$LG" --config "$dir/gw.yaml" --direction $d --duration "$SECONDS_EACH" --pps "$PPS" --linger 60 \
 		--rx-queues $SRC_RXQ $LG_TXQ -- -l "$LG_CPUS" --no-huge -m 2048 --no-pci --file-prefix rtcg-bench-lg \
 		--vdev "net_memif0,$SRC_MEMIF,socket=$dir/$tx.sock,socket-abstract=no" \
-		--vdev "net_memif1,$SRC_MEMIF,socket=$dir/$rx.sock,socket-abstract=no" > "$dir/lg.out" 2>/dev/null &
+		--vdev "net_memif1,$SRC_MEMIF,socket=$dir/$rx.sock,socket-abstract=no" > "$dir/lg.out" 2> "$dir/lg.err" &
 	local lg=$!
 	if ! row_begin; then
-		kill $lg 2>/dev/null || true
-		wait $lg || true
+		lg_stop $lg
 		cp "$dir/gw.log" "$dir/gw.failed.log"
 		row_end
 		return 1
@@ -384,9 +411,17 @@ lg_row() {
 	local bp=$!
 	perf_row "$d-$n" &
 	local pp=$!
-	wait $lg || true
+	for _ in $(seq 1 $(((SECONDS_EACH + 30) * 10))); do
+		grep -q offered "$dir/lg.out" 2>/dev/null && break
+		kill -0 $lg 2>/dev/null || break
+		sleep 0.1
+	done
 	wait $bp $pp || true
-	if gw_survived $d-lg "$n"; then
+	local ok=0
+	row_reading $d-lg "$n" || ok=1
+	lg_stop $lg
+	gw_survived $d-lg "$n"
+	if [ $ok = 0 ]; then
 		# "... offered N (X Mpps) relayed N (Y Mpps) loss Z% ..."
 		print_row $d-lg "$n" $(sed -nE 's/.*offered [0-9]+ \(([0-9.]+) Mpps\) relayed [0-9]+ \(([0-9.]+) Mpps\) loss ([-0-9.]+)%.*/\1 \2 \3/p' \
 			"$dir/lg.out" | grep . || echo 0 0 0) "$crypto"

@@ -14,7 +14,7 @@
  * usage: rtcgate-loadgen --config GW.yaml --direction decrypt|encrypt
  *          [--duration S] [--pps N (0: as fast as it can)] [--size 214]
  *          [--write-pcap FILE] [--rx-queues N] [--tx-queues N [--rss-sort]]
- *          -- EAL-ARGS (two ports: 0 tx, 1 rx)
+ *          [--linger S] -- EAL-ARGS (two ports: 0 tx, 1 rx)
  * --rx-queues: receive queues per port, all polled (default 1). A memif
  * server needs one per transmit queue of its client: the gateway has one per
  * worker plus the control lcore's (tools/bench-dataplane.sh -Z).
@@ -24,6 +24,11 @@
  * software RSS gives its flow (dataplane/dp_rss.h), as a NIC's RSS would.
  * Every EAL lcore sends: queue q is lcore q mod L's (and so is each
  * session's SRTP context), as is receive queue q.
+ * --linger: after printing its figures, poll nothing and keep its ports open
+ * for up to S seconds or until SIGTERM/SIGINT, so that the gateway can leave
+ * the memif link first (DPDK 22.11's memif driver can fault in an rx poll
+ * when its peer leaves: tools/bench-dataplane.sh stops the gateway before
+ * the generator).
  */
 #include <arpa/inet.h>
 #include <getopt.h>
@@ -67,7 +72,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: rtcgate-loadgen --config GW.yaml --direction decrypt|encrypt "
 			"[--duration S] [--pps N] [--size BYTES] [--write-pcap FILE] [--rx-queues N] "
-			"[--tx-queues N [--rss-sort]] -- EAL-ARGS\n");
+			"[--tx-queues N [--rss-sort]] [--linger S] -- EAL-ARGS\n");
 	exit(2);
 }
 
@@ -214,11 +219,12 @@ main(int argc, char **argv)
 		{ "rx-queues", required_argument, NULL, 'q' },
 		{ "tx-queues", required_argument, NULL, 'x' },
 		{ "rss-sort", no_argument, NULL, 'r' },
+		{ "linger", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = NULL, *pcap_out = NULL;
 	bool decrypt = true;
-	double duration = 5;
+	double duration = 5, linger = 0;
 	uint64_t pps = 0;
 	unsigned size = 214, nq = 1, ntx = 1;
 	bool rss_sort = false;
@@ -228,7 +234,7 @@ main(int argc, char **argv)
 	uint32_t n;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:d:t:p:s:w:q:x:r", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:d:t:p:s:w:q:x:rl:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 'd':
@@ -242,10 +248,12 @@ main(int argc, char **argv)
 		case 'q': nq = (unsigned)atoi(optarg); break;
 		case 'x': ntx = (unsigned)atoi(optarg); break;
 		case 'r': rss_sort = true; break;
+		case 'l': linger = atof(optarg); break;
 		default: usage();
 		}
 	}
-	if (config == NULL || duration <= 0 || duration > 600 || size < 64 || size > 1500 ||
+	if (config == NULL || duration <= 0 || duration > 600 || linger < 0 || linger > 600 ||
+	    size < 64 || size > 1500 ||
 	    nq < 1 || nq > MAX_RXQ || ntx < 1 || ntx > MAX_TXQ)
 		usage();
 	cfg = config_load(config, NULL, 0, NULL, &errs);
@@ -409,6 +417,10 @@ main(int argc, char **argv)
 	       decrypt ? "decrypt" : "encrypt", n, size, sent, sent / duration / 1e6, received,
 	       received / duration / 1e6, sent ? 100.0 * (double)(sent - received) / (double)sent : 0.0,
 	       failed);
+	fflush(stdout);
+	for (uint64_t until = rte_get_tsc_cycles() + (uint64_t)(linger * (double)rte_get_tsc_hz());
+	     !quit && rte_get_tsc_cycles() < until;)
+		rte_delay_us_sleep(10000);
 	for (uint16_t port = 0; port < 2; port++) {
 		rte_eth_dev_stop(port);
 		rte_eth_dev_close(port);
