@@ -290,7 +290,7 @@ gw_survived() { # gw_survived ROW SESSIONS
 	kill -0 "$gw_pid" 2>/dev/null && return 0
 	wait "$gw_pid" 2>/dev/null || true
 	gw_pid=""
-	echo "# $1 $2: the gateway died as the traffic source left, after the row's reading (memif PMD race): restarted"
+	echo "# $1 $2: the gateway died as the traffic source left, after the row's reading (memif PMD race)$([ $ZC = 1 ] || echo ': restarted')"
 	if [ $ZC = 0 ]; then
 		rm -f "$dir/pub.sock" "$dir/int.sock" # a dead server's listening sockets
 		start_gw
