@@ -217,10 +217,10 @@ void dp_worker_flush(struct dp *dp, unsigned w);
 enum dp_stage {
 	DP_STAGE_PARSE,	   /* Ethernet/IP/UDP parse (and the header prefetch of cold frames) */
 	DP_STAGE_CLASSIFY, /* ban lookup, RFC 7983 classification, flow keys and hashes */
-	DP_STAGE_LOOKUP,   /* the session table's bulk lookup, session prefetch */
+	DP_STAGE_LOOKUP,   /* the session table's bulk lookup */
 	DP_STAGE_CHECKS,   /* per-session checks: source, hold, neighbour; SRTP groups */
 	DP_STAGE_SRTP,	   /* the SRTP contexts' remaining prefetch and the SRTP bursts */
-	DP_STAGE_REWRITE,  /* counters, Ethernet/IP/UDP rewrite and checksums, next contexts' prefetch */
+	DP_STAGE_REWRITE,  /* counters, Ethernet/IP/UDP rewrite and checksums, next burst's prefetch */
 	DP_STAGE_TX,	   /* the PMD's tx burst */
 	DP_STAGE_OTHER,	   /* punts, kernel path, freeing drops */
 	DP_STAGES

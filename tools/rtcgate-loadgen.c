@@ -25,10 +25,10 @@
  * Every EAL lcore sends: queue q is lcore q mod L's (and so is each
  * session's SRTP context), as is receive queue q.
  * --linger: after printing its figures, poll nothing and keep its ports open
- * for up to S seconds or until SIGTERM/SIGINT, so that the gateway can leave
- * the memif link first (DPDK 22.11's memif driver can fault in an rx poll
- * when its peer leaves: tools/bench-dataplane.sh stops the gateway before
- * the generator).
+ * for up to S seconds or until SIGTERM/SIGINT, so that the gateway can be
+ * read while the link is still up (DPDK 22.11's memif driver can fault in
+ * the gateway's rx poll as its peer leaves: tools/bench-dataplane.sh reads
+ * the row's counters first, then stops the generator).
  */
 #include <arpa/inet.h>
 #include <getopt.h>
