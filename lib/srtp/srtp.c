@@ -58,6 +58,89 @@ rtcg_srtp_profile_from_name(const char *name)
 	return -1;
 }
 
+static void
+probe_job(IMB_JOB *j, bool encrypt, uint8_t *msg, const uint8_t *enc, const uint8_t *ipad,
+	  const uint8_t *opad, const uint8_t *iv, uint8_t *tag)
+{
+	memset(j, 0, sizeof(*j));
+	j->cipher_direction = encrypt ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
+	j->chain_order = encrypt ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
+	j->cipher_mode = IMB_CIPHER_CNTR;
+	j->enc_keys = enc;
+	j->dec_keys = enc;
+	j->key_len_in_bytes = IMB_KEY_128_BYTES;
+	j->src = msg;
+	j->dst = msg + 12;
+	j->cipher_start_src_offset_in_bytes = 12;
+	j->msg_len_to_cipher_in_bytes = 188;
+	j->iv = iv;
+	j->iv_len_in_bytes = 16;
+	j->hash_alg = IMB_AUTH_HMAC_SHA_1;
+	j->msg_len_to_hash_in_bytes = 200;
+	j->u.HMAC._hashed_auth_key_xor_ipad = ipad;
+	j->u.HMAC._hashed_auth_key_xor_opad = opad;
+	j->auth_tag_output = tag;
+	j->auth_tag_output_len_in_bytes = 12;
+}
+
+/*
+ * A 200-byte message ciphered and hashed both ways, through the job queue
+ * and through the cipher and hash bursts (as submit_split in srtp_burst.c
+ * runs them): the engine uses the bursts only if they complete and agree.
+ */
+bool
+srtp_split_probe(IMB_MGR *mgr)
+{
+	DECLARE_ALIGNED(uint8_t enc[15 * 16], 16);
+	DECLARE_ALIGNED(uint8_t dec[15 * 16], 16);
+	DECLARE_ALIGNED(uint8_t ipad[32], 16);
+	DECLARE_ALIGNED(uint8_t opad[32], 16);
+	DECLARE_ALIGNED(uint8_t iv[16], 16);
+	uint8_t key[16], block[64], msg[2][200], tag[2][12];
+	IMB_JOB own, *q[1];
+
+	for (unsigned i = 0; i < sizeof(key); i++)
+		key[i] = (uint8_t)(7 * i + 1);
+	for (unsigned i = 0; i < sizeof(iv); i++)
+		iv[i] = (uint8_t)(13 * i);
+	IMB_AES_KEYEXP_128(mgr, key, enc, dec);
+	memset(block, 0x36, sizeof(block));
+	IMB_SHA1_ONE_BLOCK(mgr, block, ipad);
+	memset(block, 0x5c, sizeof(block));
+	IMB_SHA1_ONE_BLOCK(mgr, block, opad);
+	for (unsigned i = 0; i < sizeof(msg[0]); i++)
+		msg[0][i] = msg[1][i] = (uint8_t)(i * 31 + 5);
+	for (int encrypt = 1; encrypt >= 0; encrypt--) {
+		unsigned done;
+
+		IMB_GET_NEXT_BURST(mgr, 1, q);
+		probe_job(q[0], encrypt, msg[0], enc, ipad, opad, iv, tag[0]);
+		done = IMB_SUBMIT_BURST(mgr, 1, q);
+		if (done == 0 && IMB_FLUSH_BURST(mgr, 1, q) != 1)
+			return false;
+		if (q[0]->status != IMB_STATUS_COMPLETED)
+			return false;
+
+		probe_job(&own, encrypt, msg[1], enc, ipad, opad, iv, tag[1]);
+		if (encrypt && IMB_SUBMIT_CIPHER_BURST(mgr, &own, 1, IMB_CIPHER_CNTR, IMB_DIR_ENCRYPT,
+							IMB_KEY_128_BYTES) != 1)
+			return false;
+		if (IMB_SUBMIT_HASH_BURST(mgr, &own, 1, IMB_AUTH_HMAC_SHA_1) != 1)
+			return false;
+		if (!encrypt && IMB_SUBMIT_CIPHER_BURST(mgr, &own, 1, IMB_CIPHER_CNTR, IMB_DIR_DECRYPT,
+							 IMB_KEY_128_BYTES) != 1)
+			return false;
+		if (own.status != IMB_STATUS_COMPLETED || memcmp(msg[0], msg[1], sizeof(msg[0])) != 0 ||
+		    memcmp(tag[0], tag[1], sizeof(tag[0])) != 0)
+			return false;
+	}
+	/* Deciphered back: the message must be the one it started as. */
+	for (unsigned i = 0; i < sizeof(msg[0]); i++)
+		if (msg[1][i] != (uint8_t)(i * 31 + 5))
+			return false;
+	return true;
+}
+
 struct rtcg_srtp_engine *
 rtcg_srtp_engine_create(void)
 {
@@ -81,6 +164,7 @@ rtcg_srtp_engine_create(void)
 		free(e);
 		return NULL;
 	}
+	e->split = srtp_split_probe(e->mgr);
 	return e;
 }
 
