@@ -83,10 +83,64 @@ probe_job(IMB_JOB *j, bool encrypt, uint8_t *msg, const uint8_t *enc, const uint
 	j->auth_tag_output_len_in_bytes = 12;
 }
 
+/* AES-128-GCM both ways, through the job queue and the direct calls (submit_gcm_direct). */
+static bool
+gcm_probe(IMB_MGR *mgr, const uint8_t *key, const uint8_t *iv)
+{
+	DECLARE_ALIGNED(struct gcm_key_data gk, 64);
+	struct gcm_context_data cd;
+	uint8_t msg[2][200], tag[2][16];
+	IMB_JOB *q[1];
+
+	IMB_AES128_GCM_PRE(mgr, key, &gk);
+	for (unsigned i = 0; i < sizeof(msg[0]); i++)
+		msg[0][i] = msg[1][i] = (uint8_t)(i * 17 + 3);
+	for (int encrypt = 1; encrypt >= 0; encrypt--) {
+		IMB_JOB *j;
+
+		IMB_GET_NEXT_BURST(mgr, 1, q);
+		j = q[0];
+		memset(j, 0, sizeof(*j));
+		j->cipher_direction = encrypt ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
+		j->chain_order = encrypt ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
+		j->cipher_mode = IMB_CIPHER_GCM;
+		j->hash_alg = IMB_AUTH_AES_GMAC;
+		j->enc_keys = j->dec_keys = &gk;
+		j->key_len_in_bytes = IMB_KEY_128_BYTES;
+		j->src = msg[0];
+		j->dst = msg[0] + 12;
+		j->cipher_start_src_offset_in_bytes = j->hash_start_src_offset_in_bytes = 12;
+		j->msg_len_to_cipher_in_bytes = j->msg_len_to_hash_in_bytes = 188;
+		j->iv = iv;
+		j->iv_len_in_bytes = 12;
+		j->u.GCM.aad = msg[0];
+		j->u.GCM.aad_len_in_bytes = 12;
+		j->auth_tag_output = tag[0];
+		j->auth_tag_output_len_in_bytes = 16;
+		if (IMB_SUBMIT_BURST(mgr, 1, q) == 0 && IMB_FLUSH_BURST(mgr, 1, q) != 1)
+			return false;
+		if (q[0]->status != IMB_STATUS_COMPLETED)
+			return false;
+		if (encrypt)
+			IMB_AES128_GCM_ENC(mgr, &gk, &cd, msg[1] + 12, msg[1] + 12, 188, iv, msg[1], 12,
+					   tag[1], 16);
+		else
+			IMB_AES128_GCM_DEC(mgr, &gk, &cd, msg[1] + 12, msg[1] + 12, 188, iv, msg[1], 12,
+					   tag[1], 16);
+		if (memcmp(msg[0], msg[1], sizeof(msg[0])) != 0 || memcmp(tag[0], tag[1], sizeof(tag[0])) != 0)
+			return false;
+	}
+	for (unsigned i = 0; i < sizeof(msg[0]); i++)
+		if (msg[1][i] != (uint8_t)(i * 17 + 3))
+			return false;
+	return true;
+}
+
 /*
  * A 200-byte message ciphered and hashed both ways, through the job queue
  * and through the cipher and hash bursts (as submit_split in srtp_burst.c
- * runs them): the engine uses the bursts only if they complete and agree.
+ * runs them), and the same for AES-GCM's direct calls: the engine runs
+ * its own jobs only if they complete and agree.
  */
 bool
 srtp_split_probe(IMB_MGR *mgr)
@@ -138,7 +192,7 @@ srtp_split_probe(IMB_MGR *mgr)
 	for (unsigned i = 0; i < sizeof(msg[0]); i++)
 		if (msg[1][i] != (uint8_t)(i * 31 + 5))
 			return false;
-	return true;
+	return gcm_probe(mgr, key, iv);
 }
 
 struct rtcg_srtp_engine *

@@ -93,11 +93,13 @@ struct rtcg_srtp_ctx {
  * An engine: one intel-ipsec-mb manager and the burst's scratch, per
  * thread. HMAC-SHA1 profiles run through the library's cipher-only and
  * hash-only burst calls on jobs of the engine's own (one array of a burst's
- * size, reused every burst, so it stays in L1), rather than through the
- * manager's job queue, whose 256 jobs of 200 bytes (50 KiB, more than a
- * core's L1) a burst walks on from where the last one stopped: ~10% fewer
- * cycles a packet for the same work (docs/benchmarks.md). `split` says the
- * library passed the engine's start-up check of those calls (srtp_split_probe).
+ * size, reused every burst, so it stays in L1), and GCM through its direct
+ * calls, rather than through the manager's job queue, whose 256 jobs of 200
+ * bytes (50 KiB, more than a core's L1) a burst walks on from where the
+ * last one stopped: ~10% fewer cycles a packet for the same work
+ * (docs/benchmarks.md). `split` says the library passed the engine's
+ * start-up check of those calls (srtp_split_probe); bursts mixing profile
+ * families use the queue.
  */
 struct rtcg_srtp_engine {
 	IMB_MGR *mgr;
@@ -107,7 +109,7 @@ struct rtcg_srtp_engine {
 	char arch[16];
 };
 
-/* Do the cipher and hash bursts give what the job queue gives, on this manager? */
+/* Do the cipher and hash bursts and the direct GCM calls give what the job queue gives, on this manager? */
 bool srtp_split_probe(IMB_MGR *mgr);
 
 /* RFC 3711 key derivation (kdr 0): out_len bytes of session key for label. */

@@ -317,8 +317,12 @@ TEST(srtcp_vs_libsrtp2_null_sha1_80) { cross_check(RTCG_SRTP_NULL_SHA1_80, true,
 TEST(srtp_vs_libsrtp2_via_job_queue) {
 	cross_check_via(RTCG_SRTP_AES128_CM_SHA1_80, false, 1500, true);
 	cross_check_via(RTCG_SRTP_NULL_SHA1_80, false, 500, true);
+	cross_check_via(RTCG_SRTP_AEAD_AES_128_GCM, false, 1000, true);
 }
-TEST(srtcp_vs_libsrtp2_via_job_queue) { cross_check_via(RTCG_SRTP_AES128_CM_SHA1_32, true, 1000, true); }
+TEST(srtcp_vs_libsrtp2_via_job_queue) {
+	cross_check_via(RTCG_SRTP_AES128_CM_SHA1_32, true, 1000, true);
+	cross_check_via(RTCG_SRTP_AEAD_AES_256_GCM, true, 500, true);
+}
 
 /* RFC 7714's vectors give session keys directly (no KDF): inject them. */
 static struct rtcg_srtp_ctx *
