@@ -38,15 +38,49 @@ static inline uint64_t be64(uint64_t v)
 #endif
 }
 
-/* Constant-time comparison: a tag check must not leak where it differs. */
+/*
+ * Constant-time comparison: a tag check must not leak where it differs.
+ * The tag lengths there are (4, 10, 16 bytes) compare as whole words.
+ */
 HOT int
 tag_differs(const uint8_t *a, const uint8_t *b, unsigned n)
 {
+	uint64_t x, y, u, v;
+	uint32_t p, q;
+	uint16_t r, t;
 	uint8_t d = 0;
 
-	for (unsigned i = 0; i < n; i++)
-		d |= a[i] ^ b[i];
-	return d != 0;
+	switch (n) {
+	case 16:
+		memcpy(&x, a, 8); memcpy(&y, b, 8);
+		memcpy(&u, a + 8, 8); memcpy(&v, b + 8, 8);
+		return ((x ^ y) | (u ^ v)) != 0;
+	case 10:
+		memcpy(&x, a, 8); memcpy(&y, b, 8);
+		memcpy(&r, a + 8, 2); memcpy(&t, b + 8, 2);
+		return ((x ^ y) | (uint64_t)(r ^ t)) != 0;
+	case 4:
+		memcpy(&p, a, 4); memcpy(&q, b, 4);
+		return (p ^ q) != 0;
+	default:
+		for (unsigned i = 0; i < n; i++)
+			d |= a[i] ^ b[i];
+		return d != 0;
+	}
+}
+
+/* A tag of n bytes (10 or 4 for HMAC-SHA1) as fixed-size copies, not a libc call. */
+HOT void
+copy_tag(uint8_t *dst, const uint8_t *src, unsigned n)
+{
+	if (n == 10) {
+		memcpy(dst, src, 8);
+		memcpy(dst + 8, src + 8, 2);
+	} else if (n == 4) {
+		memcpy(dst, src, 4);
+	} else {
+		memcpy(dst, src, n);
+	}
 }
 
 /* RTP header length (fixed part, CSRCs, extension) within len, or 0. */
@@ -322,7 +356,7 @@ hmac_rtp_unprotect_prepare(struct rtcg_srtp_ctx *ctx, struct rtcg_srtp_pkt *pkt,
 	if (rc != RTCG_SRTP_OK)
 		return rc;
 	cm_iv(s->iv, &ctx->rtp, s->ssrc, s->index);
-	memcpy(s->tag_rx, p + end, ctx->tag_len);
+	copy_tag(s->tag_rx, p + end, ctx->tag_len);
 	wr32(p + end, (uint32_t)(s->index >> 16));
 	s->body_len = end - s->hdr_len;
 	s->auth_len = end + 4;
@@ -363,7 +397,7 @@ hmac_rtcp_unprotect_prepare(struct rtcg_srtp_ctx *ctx, struct rtcg_srtp_pkt *pkt
 	if (recv_index_rtcp(ctx, s) != RTCG_SRTP_OK)
 		return RTCG_SRTP_REPLAY;
 	cm_iv(s->iv, &ctx->rtcp, s->ssrc, s->index);
-	memcpy(s->tag_rx, p + end, ctx->rtcp_tag_len);
+	copy_tag(s->tag_rx, p + end, ctx->rtcp_tag_len);
 	s->hdr_len = 8;
 	s->body_len = s->encrypted ? end - 4 - 8 : 0;
 	s->auth_len = end;
@@ -427,7 +461,7 @@ static uint8_t
 hmac_rtp_protect_finish(struct rtcg_srtp_ctx *ctx, struct rtcg_srtp_pkt *pkt,
 			struct srtp_scratch *s)
 {
-	memcpy(pkt->data + pkt->len, s->tag_out, ctx->tag_len);
+	copy_tag(pkt->data + pkt->len, s->tag_out, ctx->tag_len);
 	pkt->len += ctx->tag_len;
 	return RTCG_SRTP_OK;
 }
@@ -450,7 +484,7 @@ static uint8_t
 hmac_rtcp_protect_finish(struct rtcg_srtp_ctx *ctx, struct rtcg_srtp_pkt *pkt,
 			 struct srtp_scratch *s)
 {
-	memcpy(pkt->data + pkt->len + 4, s->tag_out, ctx->rtcp_tag_len);
+	copy_tag(pkt->data + pkt->len + 4, s->tag_out, ctx->rtcp_tag_len);
 	pkt->len += 4 + ctx->rtcp_tag_len;
 	return RTCG_SRTP_OK;
 }
