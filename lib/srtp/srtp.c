@@ -58,141 +58,87 @@ rtcg_srtp_profile_from_name(const char *name)
 	return -1;
 }
 
-static void
-probe_job(IMB_JOB *j, bool encrypt, uint8_t *msg, const uint8_t *enc, const uint8_t *ipad,
-	  const uint8_t *opad, const uint8_t *iv, uint8_t *tag)
-{
-	memset(j, 0, sizeof(*j));
-	j->cipher_direction = encrypt ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
-	j->chain_order = encrypt ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
-	j->cipher_mode = IMB_CIPHER_CNTR;
-	j->enc_keys = enc;
-	j->dec_keys = enc;
-	j->key_len_in_bytes = IMB_KEY_128_BYTES;
-	j->src = msg;
-	j->dst = msg + 12;
-	j->cipher_start_src_offset_in_bytes = 12;
-	j->msg_len_to_cipher_in_bytes = 188;
-	j->iv = iv;
-	j->iv_len_in_bytes = 16;
-	j->hash_alg = IMB_AUTH_HMAC_SHA_1;
-	j->msg_len_to_hash_in_bytes = 200;
-	j->u.HMAC._hashed_auth_key_xor_ipad = ipad;
-	j->u.HMAC._hashed_auth_key_xor_opad = opad;
-	j->auth_tag_output = tag;
-	j->auth_tag_output_len_in_bytes = 12;
-}
-
-/* AES-128-GCM both ways, through the job queue and the direct calls (submit_gcm_direct). */
+/*
+ * Two RTP packets of `prof` (160 payload bytes and none) protected, then
+ * unprotected, through the engine's burst calls with e->split as given,
+ * on fresh contexts; out: the SRTP bytes (room PROBE_ROOM a packet).
+ * False unless both come back OK and as they started.
+ */
+#define PROBE_ROOM 256
 static bool
-gcm_probe(IMB_MGR *mgr, const uint8_t *key, const uint8_t *iv)
+probe_run(struct rtcg_srtp_engine *e, enum rtcg_srtp_profile prof, bool split,
+	  uint8_t out[2][PROBE_ROOM], uint32_t out_len[2])
 {
-	DECLARE_ALIGNED(struct gcm_key_data gk, 64);
-	struct gcm_context_data cd;
-	uint8_t msg[2][200], tag[2][16];
-	IMB_JOB *q[1];
+	size_t cs = (rtcg_srtp_ctx_size() + 63) & ~(size_t)63;
+	uint8_t *mem = aligned_alloc(64, 2 * cs), key[64], rtp[2][PROBE_ROOM];
+	struct rtcg_srtp_ctx *ctx[2][2];
+	struct rtcg_srtp_pkt pk[2];
+	bool ok = false;
 
-	IMB_AES128_GCM_PRE(mgr, key, &gk);
-	for (unsigned i = 0; i < sizeof(msg[0]); i++)
-		msg[0][i] = msg[1][i] = (uint8_t)(i * 17 + 3);
-	for (int encrypt = 1; encrypt >= 0; encrypt--) {
-		IMB_JOB *j;
-
-		IMB_GET_NEXT_BURST(mgr, 1, q);
-		j = q[0];
-		memset(j, 0, sizeof(*j));
-		j->cipher_direction = encrypt ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
-		j->chain_order = encrypt ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
-		j->cipher_mode = IMB_CIPHER_GCM;
-		j->hash_alg = IMB_AUTH_AES_GMAC;
-		j->enc_keys = j->dec_keys = &gk;
-		j->key_len_in_bytes = IMB_KEY_128_BYTES;
-		j->src = msg[0];
-		j->dst = msg[0] + 12;
-		j->cipher_start_src_offset_in_bytes = j->hash_start_src_offset_in_bytes = 12;
-		j->msg_len_to_cipher_in_bytes = j->msg_len_to_hash_in_bytes = 188;
-		j->iv = iv;
-		j->iv_len_in_bytes = 12;
-		j->u.GCM.aad = msg[0];
-		j->u.GCM.aad_len_in_bytes = 12;
-		j->auth_tag_output = tag[0];
-		j->auth_tag_output_len_in_bytes = 16;
-		if (IMB_SUBMIT_BURST(mgr, 1, q) == 0 && IMB_FLUSH_BURST(mgr, 1, q) != 1)
-			return false;
-		if (q[0]->status != IMB_STATUS_COMPLETED)
-			return false;
-		if (encrypt)
-			IMB_AES128_GCM_ENC(mgr, &gk, &cd, msg[1] + 12, msg[1] + 12, 188, iv, msg[1], 12,
-					   tag[1], 16);
-		else
-			IMB_AES128_GCM_DEC(mgr, &gk, &cd, msg[1] + 12, msg[1] + 12, 188, iv, msg[1], 12,
-					   tag[1], 16);
-		if (memcmp(msg[0], msg[1], sizeof(msg[0])) != 0 || memcmp(tag[0], tag[1], sizeof(tag[0])) != 0)
-			return false;
+	if (mem == NULL)
+		return false;
+	for (unsigned i = 0; i < sizeof(key); i++)
+		key[i] = (uint8_t)(7 * i + 1);
+	ctx[0][0] = ctx[0][1] = (struct rtcg_srtp_ctx *)mem;
+	ctx[1][0] = ctx[1][1] = (struct rtcg_srtp_ctx *)(mem + cs);
+	if (rtcg_srtp_ctx_init(ctx[0][0], e, prof, key, key + 32, 128) != 0 ||
+	    rtcg_srtp_ctx_init(ctx[1][0], e, prof, key, key + 32, 128) != 0)
+		goto out;
+	for (unsigned k = 0; k < 2; k++) {
+		out_len[k] = 12 + (k == 0 ? 160 : 0);
+		for (unsigned i = 0; i < out_len[k]; i++)
+			rtp[k][i] = (uint8_t)(31 * i + 5 + k);
+		rtp[k][0] = 0x80;
+		rtp[k][1] = 0x60;
+		rtp[k][2] = 0;
+		rtp[k][3] = (uint8_t)(1 + k); /* sequence numbers 1 and 2 */
+		memcpy(out[k], rtp[k], out_len[k]);
+		pk[k] = (struct rtcg_srtp_pkt){ out[k], out_len[k], PROBE_ROOM, 0 };
 	}
-	for (unsigned i = 0; i < sizeof(msg[0]); i++)
-		if (msg[1][i] != (uint8_t)(i * 17 + 3))
-			return false;
-	return true;
+	e->split = split;
+	if (rtcg_srtp_protect_burst(e, ctx[0], pk, 2) != 2)
+		goto out;
+	for (unsigned k = 0; k < 2; k++)
+		out_len[k] = pk[k].len;
+	{
+		uint8_t back[2][PROBE_ROOM];
+
+		for (unsigned k = 0; k < 2; k++) {
+			memcpy(back[k], out[k], out_len[k]);
+			pk[k] = (struct rtcg_srtp_pkt){ back[k], out_len[k], PROBE_ROOM, 0 };
+		}
+		ok = rtcg_srtp_unprotect_burst(e, ctx[1], pk, 2) == 2;
+		for (unsigned k = 0; ok && k < 2; k++)
+			ok = pk[k].len == 12 + (k == 0 ? 160u : 0u) && memcmp(back[k], rtp[k], pk[k].len) == 0;
+	}
+out:
+	rtcg_srtp_ctx_clear(ctx[0][0]);
+	rtcg_srtp_ctx_clear(ctx[1][0]);
+	free(mem);
+	return ok;
 }
 
 /*
- * A 200-byte message ciphered and hashed both ways, through the job queue
- * and through the cipher and hash bursts (as submit_split in srtp_burst.c
- * runs them), and the same for AES-GCM's direct calls: the engine runs
- * its own jobs only if they complete and agree.
+ * The engine's own jobs (submit_split, submit_gcm_direct in srtp_burst.c)
+ * against the manager's job queue, on the real burst path: an HMAC and a
+ * GCM profile, each both ways. e->split is left at the answer.
  */
 bool
-srtp_split_probe(IMB_MGR *mgr)
+srtp_split_probe(struct rtcg_srtp_engine *e)
 {
-	DECLARE_ALIGNED(uint8_t enc[15 * 16], 16);
-	DECLARE_ALIGNED(uint8_t dec[15 * 16], 16);
-	DECLARE_ALIGNED(uint8_t ipad[32], 16);
-	DECLARE_ALIGNED(uint8_t opad[32], 16);
-	DECLARE_ALIGNED(uint8_t iv[16], 16);
-	uint8_t key[16], block[64], msg[2][200], tag[2][12];
-	IMB_JOB own, *q[1];
+	static const enum rtcg_srtp_profile profs[] = { RTCG_SRTP_AES128_CM_SHA1_80,
+							RTCG_SRTP_AEAD_AES_128_GCM };
+	uint8_t q[2][PROBE_ROOM], own[2][PROBE_ROOM];
+	uint32_t ql[2], ownl[2];
+	bool same = true;
 
-	for (unsigned i = 0; i < sizeof(key); i++)
-		key[i] = (uint8_t)(7 * i + 1);
-	for (unsigned i = 0; i < sizeof(iv); i++)
-		iv[i] = (uint8_t)(13 * i);
-	IMB_AES_KEYEXP_128(mgr, key, enc, dec);
-	memset(block, 0x36, sizeof(block));
-	IMB_SHA1_ONE_BLOCK(mgr, block, ipad);
-	memset(block, 0x5c, sizeof(block));
-	IMB_SHA1_ONE_BLOCK(mgr, block, opad);
-	for (unsigned i = 0; i < sizeof(msg[0]); i++)
-		msg[0][i] = msg[1][i] = (uint8_t)(i * 31 + 5);
-	for (int encrypt = 1; encrypt >= 0; encrypt--) {
-		unsigned done;
-
-		IMB_GET_NEXT_BURST(mgr, 1, q);
-		probe_job(q[0], encrypt, msg[0], enc, ipad, opad, iv, tag[0]);
-		done = IMB_SUBMIT_BURST(mgr, 1, q);
-		if (done == 0 && IMB_FLUSH_BURST(mgr, 1, q) != 1)
-			return false;
-		if (q[0]->status != IMB_STATUS_COMPLETED)
-			return false;
-
-		probe_job(&own, encrypt, msg[1], enc, ipad, opad, iv, tag[1]);
-		if (encrypt && IMB_SUBMIT_CIPHER_BURST(mgr, &own, 1, IMB_CIPHER_CNTR, IMB_DIR_ENCRYPT,
-							IMB_KEY_128_BYTES) != 1)
-			return false;
-		if (IMB_SUBMIT_HASH_BURST(mgr, &own, 1, IMB_AUTH_HMAC_SHA_1) != 1)
-			return false;
-		if (!encrypt && IMB_SUBMIT_CIPHER_BURST(mgr, &own, 1, IMB_CIPHER_CNTR, IMB_DIR_DECRYPT,
-							 IMB_KEY_128_BYTES) != 1)
-			return false;
-		if (own.status != IMB_STATUS_COMPLETED || memcmp(msg[0], msg[1], sizeof(msg[0])) != 0 ||
-		    memcmp(tag[0], tag[1], sizeof(tag[0])) != 0)
-			return false;
+	for (size_t p = 0; same && p < sizeof(profs) / sizeof(profs[0]); p++) {
+		same = probe_run(e, profs[p], false, q, ql) && probe_run(e, profs[p], true, own, ownl);
+		for (unsigned k = 0; same && k < 2; k++)
+			same = ql[k] == ownl[k] && memcmp(q[k], own[k], ql[k]) == 0;
 	}
-	/* Deciphered back: the message must be the one it started as. */
-	for (unsigned i = 0; i < sizeof(msg[0]); i++)
-		if (msg[1][i] != (uint8_t)(i * 31 + 5))
-			return false;
-	return gcm_probe(mgr, key, iv);
+	e->split = same;
+	return same;
 }
 
 struct rtcg_srtp_engine *
@@ -218,7 +164,7 @@ rtcg_srtp_engine_create(void)
 		free(e);
 		return NULL;
 	}
-	e->split = srtp_split_probe(e->mgr);
+	srtp_split_probe(e);
 	return e;
 }
 

@@ -779,31 +779,16 @@ submit_gcm_direct(struct rtcg_srtp_engine *e, struct rtcg_srtp_ctx *const *ctx,
 	for (unsigned j = 0; j < k; j++) {
 		unsigned i = map[j];
 		IMB_JOB *job = &e->jobs[j];
-		const struct gcm_key_data *key;
-		const uint8_t *in;
+		aes_gcm_enc_dec_t call;
 
 		srtp_ops_gcm[kind].fill(ctx[i], &pkts[i], &e->scratch[i], job);
-		key = job->enc_keys;
-		in = job->src + job->cipher_start_src_offset_in_bytes;
-		if (job->key_len_in_bytes == IMB_KEY_256_BYTES) {
-			if (protect)
-				IMB_AES256_GCM_ENC(e->mgr, key, &cd, job->dst, in, job->msg_len_to_cipher_in_bytes,
-						   job->iv, job->u.GCM.aad, job->u.GCM.aad_len_in_bytes,
-						   job->auth_tag_output, GCM_TAG);
-			else
-				IMB_AES256_GCM_DEC(e->mgr, key, &cd, job->dst, in, job->msg_len_to_cipher_in_bytes,
-						   job->iv, job->u.GCM.aad, job->u.GCM.aad_len_in_bytes,
-						   job->auth_tag_output, GCM_TAG);
-		} else {
-			if (protect)
-				IMB_AES128_GCM_ENC(e->mgr, key, &cd, job->dst, in, job->msg_len_to_cipher_in_bytes,
-						   job->iv, job->u.GCM.aad, job->u.GCM.aad_len_in_bytes,
-						   job->auth_tag_output, GCM_TAG);
-			else
-				IMB_AES128_GCM_DEC(e->mgr, key, &cd, job->dst, in, job->msg_len_to_cipher_in_bytes,
-						   job->iv, job->u.GCM.aad, job->u.GCM.aad_len_in_bytes,
-						   job->auth_tag_output, GCM_TAG);
-		}
+		/* What IMB_AES{128,256}_GCM_{ENC,DEC} call, picked by the context's key. */
+		call = job->key_len_in_bytes == IMB_KEY_256_BYTES
+			       ? (protect ? e->mgr->gcm256_enc : e->mgr->gcm256_dec)
+			       : (protect ? e->mgr->gcm128_enc : e->mgr->gcm128_dec);
+		call(job->enc_keys, &cd, job->dst, job->src + job->cipher_start_src_offset_in_bytes,
+		     job->msg_len_to_cipher_in_bytes, job->iv, job->u.GCM.aad,
+		     job->u.GCM.aad_len_in_bytes, job->auth_tag_output, GCM_TAG);
 		job->status = IMB_STATUS_COMPLETED;
 		jobs[j] = job;
 	}

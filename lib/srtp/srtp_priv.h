@@ -109,8 +109,9 @@ struct rtcg_srtp_engine {
 	char arch[16];
 };
 
-/* Do the cipher and hash bursts and the direct GCM calls give what the job queue gives, on this manager? */
-bool srtp_split_probe(IMB_MGR *mgr);
+/* Do the engine's own jobs give what the job queue gives, on this CPU and library? Sets e->split. */
+struct rtcg_srtp_engine;
+bool srtp_split_probe(struct rtcg_srtp_engine *e);
 
 /* RFC 3711 key derivation (kdr 0): out_len bytes of session key for label. */
 int rtcg_srtp_kdf(const uint8_t *mkey, unsigned mkey_len, const uint8_t *msalt,
