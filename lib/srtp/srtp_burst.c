@@ -5,8 +5,9 @@
  * intel-ipsec-mb (HMAC-SHA1 profiles: one cipher and one hash burst on the
  * engine's own jobs; GCM: the direct AES-GCM calls, a packet at a time;
  * bursts mixing the two: one IMB_SUBMIT_BURST through the manager's job
- * queue), then finish each packet (tag, replay window, length). The profile's handlers come from the context; no allocation,
- * lock or key schedule here.
+ * queue), then finish each packet (tag, replay window, length). The
+ * profile's handlers come from the context; no allocation, lock or key
+ * schedule here.
  */
 #include <stddef.h>
 #include <string.h>

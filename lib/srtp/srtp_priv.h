@@ -110,7 +110,6 @@ struct rtcg_srtp_engine {
 };
 
 /* Do the engine's own jobs give what the job queue gives, on this CPU and library? Sets e->split. */
-struct rtcg_srtp_engine;
 bool srtp_split_probe(struct rtcg_srtp_engine *e);
 
 /* RFC 3711 key derivation (kdr 0): out_len bytes of session key for label. */

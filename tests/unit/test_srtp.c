@@ -145,9 +145,10 @@ struct pair {
 
 /*
  * One profile, RTP or RTCP, both directions, with tampering and replays.
- * With `queue` the engine runs HMAC profiles through intel-ipsec-mb's job
- * queue, as it does where the library's start-up check of the cipher and
- * hash bursts fails (srtp_split_probe), instead of those bursts.
+ * With `queue` the engine runs every profile through intel-ipsec-mb's job
+ * queue, as it does where its start-up check of its own jobs fails
+ * (srtp_split_probe), instead of the cipher and hash bursts (HMAC) or the
+ * direct calls (GCM).
  */
 static void
 cross_check_via(enum rtcg_srtp_profile prof, bool rtcp, unsigned n_packets, bool queue)
