@@ -202,12 +202,9 @@ int dp_bench_install(struct dp *dp, char *err, size_t errlen);
 /*
  * Worker w's packet path on the calling thread, for the packet fuzzer and
  * tools/bench-worker, never while the workers run: dp_worker_rx takes an rx
- * burst as if it came from port (index) as the poll loop does (its lookup,
- * then the relay of the burst before it, which waits until then);
- * dp_worker_flush relays the one waiting.
+ * burst as if it came from port (index) and relays it as the poll loop does.
  */
 void dp_worker_rx(struct dp *dp, unsigned w, unsigned port, struct rte_mbuf **pkts, uint16_t n);
-void dp_worker_flush(struct dp *dp, unsigned w);
 
 /*
  * The worker's stages, as a build with `meson configure -Dworker_profile=true`

@@ -105,9 +105,9 @@ struct pkt_info {
 };
 
 /*
- * A burst's media packets between the worker's two stages (worker.c): their
- * parse results and sessions (NULL: none). The sessions are RCU-protected
- * pointers: the worker reports no quiescent state while a burst waits.
+ * A burst's media packets between the two halves of the worker's path
+ * (worker.c: stage_lookup, stage_relay): their parse results and sessions
+ * (NULL: none), RCU-protected pointers dropped before the next round.
  */
 struct dp_burst {
 	uint16_t n;
@@ -130,9 +130,7 @@ struct dp_lcore_conf {
 	uint32_t idle_sleep_us;
 	struct rtcg_srtp_engine *srtp;
 	struct rte_ring *swq[DP_MAX_PORTS]; /* software RSS: packets of port p for us (MP/SC) */
-	struct dp_burst burst[2]; /* the one being looked up, the one waiting for its relay */
-	struct dp_burst *wait;	  /* the burst waiting for its relay, or NULL */
-	unsigned cur;		  /* burst[cur]: where the next lookup goes */
+	struct dp_burst burst; /* the media packets of the burst being relayed */
 	struct dp_lcore_stats stats;
 	struct dp_profile prof; /* written only when built with worker_profile */
 } __rte_cache_aligned;

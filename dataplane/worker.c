@@ -3,9 +3,11 @@
  * worker.c - the poll-mode loop of a worker lcore. Each rx burst goes
  * through every stage as a whole: parse, ban check, classify (RFC 7983),
  * session lookup, one SRTP burst per kind, header rewrite, one tx burst per
- * output port. No allocation, lock, log line or syscall per packet; every
- * counter it writes is its own (the lcore's, or the session direction it
- * owns because RSS sends a 5-tuple to one queue).
+ * output port, before the next burst is received. No allocation, lock,
+ * log line or syscall per packet; every counter it writes is its own (the
+ * lcore's, or the session direction it owns because RSS sends a 5-tuple to
+ * one queue). Between rounds it holds no pointer into the session or ban
+ * tables, so it reports an RCU quiescent state after every round.
  */
 #include <sys/socket.h>
 
@@ -288,10 +290,24 @@ dispatch(struct dp *dp, const struct dp_port *port, struct dp_lcore_stats *st,
 }
 
 /*
- * Stage 1 of a burst: parse, ban check, classify, session lookup. Punts,
- * exceptions and drops leave here; media packets wait in b with their
- * sessions, whose lines (and SRTP contexts') stage 2 of the burst before
- * this one prefetches as it goes.
+ * The lines a media packet's relay will read of its session (the path of
+ * its direction) and of its SRTP context (the first lines, found from the
+ * session's slot without reading the session).
+ */
+static inline void
+prefetch_session(const struct dp *dp, const struct dp_session *s, const struct pkt_info *pi)
+{
+	unsigned dir = pi->side == DP_PUBLIC ? DP_TO_INTERNAL : DP_TO_PUBLIC;
+
+	dp_session_prefetch(s, dir);
+	rtcg_srtp_prefetch_early(dp_session_srtp(&dp->sess, s, dir), pi->rtcp);
+}
+
+/*
+ * The first half of a burst: parse, ban check, classify, session lookup.
+ * Punts, exceptions and drops leave here; media packets go on in b with
+ * their sessions, whose path lines and SRTP contexts' first lines are
+ * requested as soon as the lookup has found them.
  */
 static void
 stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_mbuf **pkts,
@@ -387,6 +403,8 @@ stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 	for (uint16_t j = 0; j < nm; j++) {
 		if (!(hit >> j & 1))
 			b->sess[j] = NULL;
+		else
+			prefetch_session(dp, b->sess[j], &pi[j]);
 	}
 	b->n = nm;
 	PROF(DP_STAGE_LOOKUP);
@@ -395,47 +413,11 @@ stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 }
 
 /*
- * The lines media packet j of burst `next` will need: its session's path
- * and its SRTP context's, the context found from the session's slot
- * without reading the session. One packet a call, so that stage_relay
- * spreads them over its own work instead of issuing more at once than the
- * core can have in flight (the 64 path prefetches issued together after
- * the lookup cost 2-5 ns a packet at 100,000 sessions). Returns j + 1.
- */
-static inline uint16_t
-prefetch_next_ctx(const struct dp *dp, const struct dp_burst *next, uint16_t j)
-{
-	const struct dp_session *s;
-
-	if (next == NULL || j >= next->n)
-		return j;
-	s = next->sess[j];
-	if (s != NULL) {
-		unsigned dir = next->pi[j].side == DP_PUBLIC ? DP_TO_INTERNAL : DP_TO_PUBLIC;
-
-		dp_session_prefetch(s, dir);
-		rtcg_srtp_prefetch_early(dp_session_srtp(&dp->sess, s, dir), next->pi[j].rtcp);
-	}
-	return (uint16_t)(j + 1);
-}
-
-/* The SRTP contexts of all of b, when no relay runs to spread them over. */
-static inline void
-prefetch_ctxs(const struct dp *dp, const struct dp_burst *b)
-{
-	for (uint16_t j = 0; j < b->n;)
-		j = prefetch_next_ctx(dp, b, j);
-}
-
-/*
- * Stage 2: per-session checks, one SRTP burst per kind, header rewrite, one
- * tx burst per output port. Leaves b empty.
- * As it goes it prefetches the SRTP contexts of `next` (NULL: none), the
- * burst whose lookup ran just before it.
+ * The second half: per-session checks, one SRTP burst per kind, header
+ * rewrite, one tx burst per output port. Leaves b empty.
  */
 static void
-stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b,
-	    const struct dp_burst *next)
+stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b)
 {
 	const struct dp_port *port = &dp->ports[b->pidx];
 	struct dp_lcore_stats *st = &lc->stats;
@@ -451,7 +433,6 @@ stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b,
 	struct tx_list tx[DP_MAX_PORTS];
 	uint64_t now = rte_rdtsc();
 	uint32_t echo = 0; /* any echo session in this burst */
-	uint16_t nj = 0;   /* next's packets whose contexts are prefetched */
 	PROF_BEGIN(lc);
 
 	b->n = 0;
@@ -595,11 +576,8 @@ stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b,
 				dp_rewrite(m, &dp->ports[p->out.port], &p->out, g & 1);
 			tx[p->out.port].pkts[tx[p->out.port].n++] = m;
 			st->relayed[dir]++;
-			nj = prefetch_next_ctx(dp, next, nj);
 		}
 	}
-	while (next != NULL && nj < next->n) /* what the loop above did not reach */
-		nj = prefetch_next_ctx(dp, next, nj);
 	PROF(DP_STAGE_REWRITE);
 
 	for (unsigned p = 0; p < dp->n_ports; p++) {
@@ -664,50 +642,20 @@ sw_rss_spread(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte
 	return keep;
 }
 
-/*
- * Stage 1 of a new burst, then stage 2 of the one waiting (lc->wait); the
- * new one waits. cold: the frames are not in this core's cache.
- */
+/* One burst's way through the worker. cold: its frames are not in this core's cache. */
 static inline void
-pipeline(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_mbuf **pkts,
-	 uint16_t n, bool cold)
+relay_burst(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_mbuf **pkts,
+	    uint16_t n, bool cold)
 {
-	struct dp_burst *b = &lc->burst[lc->cur];
-
-	stage_lookup(dp, lc, pidx, pkts, n, b, cold);
-	/* The relay of the waiting burst prefetches the new one's SRTP contexts as it goes. */
-	if (lc->wait != NULL)
-		stage_relay(dp, lc, lc->wait, b);
-	else
-		prefetch_ctxs(dp, b);
-	if (b->n != 0) {
-		lc->wait = b;
-		lc->cur ^= 1;
-	} else {
-		lc->wait = NULL;
-	}
-}
-
-/* The waiting burst's relay: no session pointer is held after it. */
-static inline void
-flush(struct dp *dp, struct dp_lcore_conf *lc)
-{
-	if (lc->wait != NULL) {
-		stage_relay(dp, lc, lc->wait, NULL);
-		lc->wait = NULL;
-	}
+	stage_lookup(dp, lc, pidx, pkts, n, &lc->burst, cold);
+	if (lc->burst.n != 0)
+		stage_relay(dp, lc, &lc->burst);
 }
 
 void
 dp_worker_rx(struct dp *dp, unsigned w, unsigned port, struct rte_mbuf **pkts, uint16_t n)
 {
-	pipeline(dp, &dp->workers[w], port, pkts, n, !dp->ports[port].rx_copied);
-}
-
-void
-dp_worker_flush(struct dp *dp, unsigned w)
-{
-	flush(dp, &dp->workers[w]);
+	relay_burst(dp, &dp->workers[w], port, pkts, n, !dp->ports[port].rx_copied);
 }
 
 const char *
@@ -751,20 +699,8 @@ dp_worker_main(void *arg)
 	       rtcg_srtp_engine_arch(lc->srtp));
 	rte_rcu_qsbr_thread_online(dp->qsv, lc->index);
 
-	/*
-	 * Two stages, one burst apart: each burst's lookup (stage 1) runs
-	 * before the relay (stage 2) of the burst received before it, so the
-	 * session and SRTP context lines it needs arrive while the crypto
-	 * engine works on the other one. A burst waits at most one round: it is
-	 * relayed at once when the round brought nothing else, or when the
-	 * control lcore has started an RCU grace period (a new token), since
-	 * the waiting burst holds session pointers and the worker reports its
-	 * quiescent state only with none held.
-	 */
-	uint64_t seen_token = 0;
-
 	while (!dp->quit) {
-		uint64_t start = rte_rdtsc(), token;
+		uint64_t start = rte_rdtsc();
 		unsigned total = 0;
 
 		for (uint16_t i = 0; i < lc->n_rxq; i++) {
@@ -778,8 +714,8 @@ dp_worker_main(void *arg)
 			if (dp->ports[lc->rxq[i].port].sw_rss)
 				n = sw_rss_spread(dp, lc, lc->rxq[i].port, pkts, n);
 			if (n != 0)
-				pipeline(dp, lc, lc->rxq[i].port, pkts, n,
-					 !dp->ports[lc->rxq[i].port].rx_copied);
+				relay_burst(dp, lc, lc->rxq[i].port, pkts, n,
+					    !dp->ports[lc->rxq[i].port].rx_copied);
 		}
 		for (unsigned p = 0; p < dp->n_ports; p++) {
 			unsigned n;
@@ -793,7 +729,7 @@ dp_worker_main(void *arg)
 			/* Another worker received these: their mbufs and frames are in its cache. */
 			for (unsigned j = 0; j < n; j++)
 				rte_prefetch0(pkts[j]);
-			pipeline(dp, lc, p, pkts, (uint16_t)n, true);
+			relay_burst(dp, lc, p, pkts, (uint16_t)n, true);
 		}
 		/* Worker 0 sends the control lcore's packets on ports with no queue for it. */
 		for (unsigned p = 0; lc->index == 0 && p < dp->n_ports; p++) {
@@ -813,17 +749,8 @@ dp_worker_main(void *arg)
 				rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
 			}
 		}
-		/* rte_rcu_qsbr_start() advances the token: a writer waits for us. */
-		token = __atomic_load_n(&dp->qsv->token, __ATOMIC_ACQUIRE);
-		if (lc->wait != NULL && (total == 0 || token != seen_token)) {
-			flush(dp, lc);
-			total = total == 0 ? 1 : total; /* a busy round */
-		}
 		/* Every pointer into the session and ban tables is dropped here. */
-		if (lc->wait == NULL) {
-			rte_rcu_qsbr_quiescent(dp->qsv, lc->index);
-			seen_token = token;
-		}
+		rte_rcu_qsbr_quiescent(dp->qsv, lc->index);
 		if (total != 0) {
 			lc->stats.busy_cycles += rte_rdtsc() - start;
 			lc->stats.busy_pkts += total;
@@ -834,7 +761,6 @@ dp_worker_main(void *arg)
 			lc->stats.idle_cycles += rte_rdtsc() - start;
 		}
 	}
-	flush(dp, lc);
 	rte_rcu_qsbr_thread_offline(dp->qsv, lc->index);
 	DP_LOG(INFO, "worker on lcore %u stopped", lcore);
 	return 0;

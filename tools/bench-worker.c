@@ -4,7 +4,7 @@
  * second process: the dataplane of a benchmark-mode config on two net_null
  * ports, whose synthetic sessions' frames (tools/bench_flow.h, as
  * rtcgate-loadgen sends them) this thread writes into mbufs from the
- * gateway's pool and hands to the worker's two-stage path (dp_worker_rx),
+ * gateway's pool and hands to the worker's path (dp_worker_rx),
  * bursts of 32, round-robin over the sessions. Timed: dp_worker_rx alone
  * (parse, ban check, classification, lookup, SRTP, rewrite, software
  * checksums, counters, net_null's transmit, which frees the mbufs). Not
@@ -306,7 +306,6 @@ main(int argc, char **argv)
 				failed += bp[k].status != RTCG_SRTP_OK;
 		}
 	}
-	dp_worker_flush(dp, 0);
 	dp_totals(dp, &t1);
 
 	uint64_t relayed = t1.relayed[0] + t1.relayed[1] - t0.relayed[0] - t0.relayed[1], dropped = 0;

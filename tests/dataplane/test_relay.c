@@ -757,9 +757,8 @@ test_churn(void)
 }
 
 /*
- * The worker holds one burst's session pointers across rounds (its
- * two-stage pipeline) and reports a quiescent state only with none held: a
- * grace period must still end at once while packets never stop coming.
+ * The worker reports a quiescent state after every poll round, busy or
+ * not: a grace period must end at once while packets never stop coming.
  * A feeder thread keeps the SIP-side ring full for up to 3 s; each grace
  * period must end within 100 ms.
  */

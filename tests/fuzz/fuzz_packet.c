@@ -145,7 +145,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (n == 0)
 		return 0;
 	dp_worker_rx(dp, 0, data[0] & 1, pkts, n);
-	dp_worker_flush(dp, 0);
 	/* Punted packets (STUN, DTLS, latching) through the control side. */
 	while (dp_control_poll(dp) != 0)
 		;
