@@ -183,6 +183,7 @@ dp_create(const struct rtcg_config *cfg, char *err, size_t errlen)
 		goto fail;
 	for (unsigned w = 0; w < dp->n_workers; w++) {
 		struct dp_lcore_conf *lc = &dp->workers[w];
+		uint32_t n;
 
 		lc->lcore_id = cfg->lcores.workers[w];
 		lc->index = w;
@@ -195,6 +196,18 @@ dp_create(const struct rtcg_config *cfg, char *err, size_t errlen)
 			rc = -ENOMEM;
 			goto fail;
 		}
+		/* Two entries a session (64 bytes each): few flows share one. */
+		n = rte_align32pow2(2 * dp->sess.max_sessions < 1024 ? 1024 : 2 * dp->sess.max_sessions);
+		lc->fc.e = rte_zmalloc_socket("rtcg_flow_cache", (size_t)n * sizeof(*lc->fc.e),
+					      RTE_CACHE_LINE_SIZE, (int)rte_lcore_to_socket_id(lc->lcore_id));
+		if (lc->fc.e == NULL) {
+			snprintf(err, errlen,
+				 "dataplane: cannot allocate the flow cache of lcore %u (%u entries, %zu MiB): raise eal.memory_mb or lower dataplane.max_sessions",
+				 lc->lcore_id, n, (size_t)n * sizeof(*lc->fc.e) >> 20);
+			rc = -ENOMEM;
+			goto fail;
+		}
+		lc->fc.mask = n - 1;
 		rte_rcu_qsbr_thread_register(dp->qsv, w);
 	}
 	if (dp_telemetry_register(dp) != 0)
@@ -325,6 +338,7 @@ dp_destroy(struct dp *dp)
 	dp_bans_free(dp);
 	for (unsigned w = 0; dp->workers != NULL && w < dp->n_workers; w++) {
 		rtcg_srtp_engine_destroy(dp->workers[w].srtp);
+		rte_free(dp->workers[w].fc.e);
 		for (unsigned p = 0; p < DP_MAX_PORTS; p++) {
 			struct rte_ring *r = dp->workers[w].swq[p];
 			struct rte_mbuf *m;
@@ -386,6 +400,7 @@ dp_lcore_totals_add(struct dp_totals *out, const struct dp_lcore_stats *s)
 	out->busy_pkts += s->busy_pkts;
 	out->busy_rounds += s->busy_rounds;
 	out->spread += s->spread;
+	out->flow_cache_misses += s->flow_cache_misses;
 	for (unsigned r = 0; r < DP_DROP_MAX; r++)
 		out->drops[r] += s->drops[r];
 }

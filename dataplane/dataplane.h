@@ -99,6 +99,7 @@ struct dp_totals {
 	unsigned n_workers;
 	uint64_t relayed_by_worker[CONFIG_MAX_WORKERS]; /* both directions */
 	uint64_t spread; /* packets a worker handed to another (software RSS) */
+	uint64_t flow_cache_misses; /* media packets the workers' flow caches did not answer */
 };
 
 /*

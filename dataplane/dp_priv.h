@@ -87,6 +87,7 @@ struct dp_lcore_stats {
 	uint64_t busy_pkts; /* packets handled in busy iterations (== rx) */
 	uint64_t busy_rounds; /* poll rounds that found work: busy_pkts / busy_rounds is the mean burst */
 	uint64_t spread;    /* software RSS: packets handed to another worker */
+	uint64_t flow_cache_misses; /* media packets the session table was asked about */
 } __rte_cache_aligned;
 
 enum dp_action { ACT_DROP, ACT_KERNEL, ACT_PUNT, ACT_MEDIA };
@@ -118,6 +119,24 @@ struct dp_burst {
 };
 
 /*
+ * A worker's flow cache (an exact-match cache in front of the session
+ * table, as Open vSwitch's EMC is in front of its classifier): one entry a
+ * flow-key hash value modulo its size, holding the key and the session's
+ * slot and generation it found for it. A hit costs one line and a 5-word
+ * compare where rte_hash's bulk lookup reads a bucket and a key-store
+ * entry; the entry is trusted only while the slot's generation is the one
+ * cached (dp_session.gen), so a replaced or deleted session is looked up
+ * again. Written by its worker alone. Empty entries have family 0, which
+ * no packet's key has.
+ */
+struct dp_flow_cache_entry;
+
+struct dp_flow_cache {
+	struct dp_flow_cache_entry *e;
+	uint32_t mask; /* entries - 1, a power of two */
+};
+
+/*
  * What one worker lcore owns: queue w of every port, plus any queue a driver
  * made beyond one per worker; tx queue w of every port.
  */
@@ -131,6 +150,7 @@ struct dp_lcore_conf {
 	struct rtcg_srtp_engine *srtp;
 	struct rte_ring *swq[DP_MAX_PORTS]; /* software RSS: packets of port p for us (MP/SC) */
 	struct dp_burst burst; /* the media packets of the burst being relayed */
+	struct dp_flow_cache fc;
 	struct dp_lcore_stats stats;
 	struct dp_profile prof; /* written only when built with worker_profile */
 } __rte_cache_aligned;
@@ -151,6 +171,12 @@ struct dp_flow_key {
 	uint8_t side;	/* DP_PUBLIC or DP_INTERNAL */
 	uint8_t pad[18];
 };
+
+/* An entry of a worker's flow cache (struct dp_flow_cache): one cache line. */
+struct dp_flow_cache_entry {
+	struct dp_flow_key key;
+	uint32_t slot, gen;
+} __rte_cache_aligned;
 
 /* One leg as the worker uses it, addresses and ports in network order. */
 struct dp_leg {
@@ -211,9 +237,10 @@ struct dp_path {
 	uint64_t pkts, bytes;
 	uint64_t last_tsc;
 	struct rtcg_srtp_ctx *srtp; /* unprotect toward the internal side, protect toward the public */
-	uint32_t flags;
-	struct dp_src src; /* toward the public side: the internal leg's remote */
+	uint8_t flags;	   /* DP_SESSION_* */
 	uint8_t out_ok;	   /* the out leg is installed and has its MAC */
+	struct dp_src src; /* toward the public side: the internal leg's remote */
+	uint32_t gen;	   /* the slot's generation (struct dp_session), for the flow caches */
 	/* Second line. */
 	RTE_MARKER line2 __rte_aligned(RTE_CACHE_LINE_SIZE);
 	union {
@@ -239,6 +266,14 @@ struct dp_session {
 	uint32_t id;
 	uint32_t flags;
 	uint32_t slot;
+	/*
+	 * Even while the slot holds a published session, odd from its retiral
+	 * until its reuse, and never the same value for two sessions of the
+	 * slot: a worker's flow cache names a session by slot and generation,
+	 * and a generation that moved means the key must be looked up again.
+	 * Copied into both paths, where the workers read it.
+	 */
+	uint32_t gen;
 	struct rtcg_srtp_ctx *srtp_in;	/* unprotects what the browser sends */
 	struct rtcg_srtp_ctx *srtp_out; /* protects what we send the browser */
 	uint8_t dtmf_pt;
@@ -250,7 +285,8 @@ struct dp_session {
 static inline void
 dp_session_prefetch(const struct dp_session *s, unsigned dir)
 {
-	RTE_BUILD_BUG_ON(offsetof(struct dp_path, out_ok) >= RTE_CACHE_LINE_SIZE);
+	RTE_BUILD_BUG_ON(offsetof(struct dp_path, gen) + sizeof(uint32_t) > RTE_CACHE_LINE_SIZE);
+	RTE_BUILD_BUG_ON(DP_SESSION_HOLD_TO_PUBLIC > UINT8_MAX); /* path flags are a byte */
 	RTE_BUILD_BUG_ON(offsetof(struct dp_path, dtmf_pt) >= 2 * RTE_CACHE_LINE_SIZE);
 	RTE_BUILD_BUG_ON(offsetof(struct dp_path, out4) != RTE_CACHE_LINE_SIZE);
 	RTE_BUILD_BUG_ON(offsetof(struct dp_out4, family) != offsetof(struct dp_leg, family) ||

@@ -320,11 +320,26 @@ publish(struct dp_sessions *ss, struct dp_session *prev, struct dp_session *next
 	return 0;
 }
 
+/* s->gen, and the copies the workers read in its paths. */
+static void
+set_gen(struct dp_session *s, uint32_t gen)
+{
+	s->gen = gen;
+	for (unsigned d = 0; d < DP_DIRS; d++)
+		__atomic_store_n(&s->path[d].gen, gen, __ATOMIC_RELEASE);
+}
+
+/*
+ * Out of the session table: after publish() took its keys away, its
+ * generation turns odd, so that no flow cache trusts its entries for it
+ * again; the slot itself waits out a grace period before its reuse.
+ */
 static void
 retire(struct dp_sessions *ss, struct dp_session *s)
 {
 	uint32_t slot = s->slot;
 
+	set_gen(s, s->gen | 1);
 	if (rte_rcu_qsbr_dq_enqueue(ss->dq, &slot) != 0) {
 		/* Queue full: wait out a grace period here, then free. */
 		rte_rcu_qsbr_synchronize(container_of(ss, struct dp, sess)->qsv,
@@ -376,7 +391,7 @@ fill_paths(const struct dp *dp, struct dp_session *s)
 		struct dp_path *p = &s->path[d];
 
 		p->srtp = d == DP_TO_INTERNAL ? s->srtp_in : s->srtp_out;
-		p->flags = s->flags;
+		p->flags = (uint8_t)s->flags;
 		p->dtmf_pt = s->dtmf_pt;
 		p->out = s->leg[d == DP_TO_INTERNAL && !(s->flags & DP_SESSION_ECHO) ? DP_INTERNAL
 										   : DP_PUBLIC];
@@ -460,10 +475,13 @@ install(struct dp *dp, struct dp_session *s, uint32_t id, const struct dp_sessio
 		for (unsigned d = 0; d < DP_DIRS; d++)
 			s->path[d].id = id;
 		s->in_use = true;
+		set_gen(s, (s->gen | 1) + 1); /* the slot's next even generation */
 		rte_smp_wmb();
 		rc = publish(ss, prev, s);
 	}
 	if (rc != 0) {
+		/* Some of its keys may have been visible for a moment. */
+		set_gen(s, s->gen | 1);
 		rtcg_srtp_ctx_clear(s->srtp_in);
 		rtcg_srtp_ctx_clear(s->srtp_out);
 		s->in_use = false;

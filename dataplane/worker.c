@@ -304,6 +304,74 @@ prefetch_session(const struct dp *dp, const struct dp_session *s, const struct p
 }
 
 /*
+ * The sessions of b's n media packets, whose keys and hashes are kp and
+ * kh: from the worker's flow cache where its entry holds the packet's key
+ * and the slot still holds the session cached (same generation), else
+ * from the session table, whose answers then go into the cache. Requests
+ * each session's lines as soon as it is known.
+ */
+static inline void
+flow_lookup(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b, const void *const *kp,
+	    const hash_sig_t *kh, uint16_t n)
+{
+	struct dp_sessions *ss = &dp->sess;
+	struct dp_flow_cache_entry *ce[DP_BURST];
+	const void *mkp[DP_BURST];
+	hash_sig_t mkh[DP_BURST];
+	void *ms[DP_BURST];
+	uint16_t mi[DP_BURST], nm = 0;
+	uint64_t hit = 0;
+
+	for (uint16_t j = 0; j < n; j++) {
+		ce[j] = &lc->fc.e[kh[j] & lc->fc.mask];
+		rte_prefetch0(ce[j]);
+	}
+	for (uint16_t j = 0; j < n; j++) {
+		struct dp_session *s = NULL;
+
+		if (!dp_words_differ(&ce[j]->key, kp[j], DP_FLOW_KEY_HASHED)) {
+			s = &ss->slots[ce[j]->slot];
+			prefetch_session(dp, s, &b->pi[j]);
+		}
+		b->sess[j] = s;
+	}
+	for (uint16_t j = 0; j < n; j++) {
+		const struct dp_session *s = b->sess[j];
+		unsigned dir = b->pi[j].side == DP_PUBLIC ? DP_TO_INTERNAL : DP_TO_PUBLIC;
+
+		if (s != NULL && __atomic_load_n(&s->path[dir].gen, __ATOMIC_ACQUIRE) == ce[j]->gen)
+			continue;
+		mkp[nm] = kp[j];
+		mkh[nm] = kh[j];
+		mi[nm++] = j;
+	}
+	if (nm == 0)
+		return;
+	lc->stats.flow_cache_misses += nm;
+	rte_hash_lookup_with_hash_bulk_data(ss->h, mkp, mkh, nm, &hit, ms);
+	for (uint16_t k = 0; k < nm; k++) {
+		uint16_t j = mi[k];
+		struct dp_session *s = ms[k];
+		unsigned dir = b->pi[j].side == DP_PUBLIC ? DP_TO_INTERNAL : DP_TO_PUBLIC;
+		uint32_t gen;
+
+		if (!(hit >> k & 1)) {
+			b->sess[j] = NULL;
+			continue;
+		}
+		b->sess[j] = s;
+		prefetch_session(dp, s, &b->pi[j]);
+		/* Odd: retired since the lookup; used this once, not cached. */
+		gen = __atomic_load_n(&s->path[dir].gen, __ATOMIC_ACQUIRE);
+		if (!(gen & 1)) {
+			memcpy(&ce[j]->key, kp[j], sizeof(ce[j]->key));
+			ce[j]->slot = (uint32_t)(s - ss->slots);
+			ce[j]->gen = gen;
+		}
+	}
+}
+
+/*
  * The first half of a burst: parse, ban check, classify, session lookup.
  * Punts, exceptions and drops leave here; media packets go on in b with
  * their sessions, whose path lines and SRTP contexts' first lines are
@@ -397,15 +465,7 @@ stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 	}
 
 	PROF(DP_STAGE_CLASSIFY);
-	hit = 0;
-	if (nm != 0)
-		rte_hash_lookup_with_hash_bulk_data(dp->sess.h, kp, kh, nm, &hit, b->sess);
-	for (uint16_t j = 0; j < nm; j++) {
-		if (!(hit >> j & 1))
-			b->sess[j] = NULL;
-		else
-			prefetch_session(dp, b->sess[j], &pi[j]);
-	}
+	flow_lookup(dp, lc, b, kp, kh, nm);
 	b->n = nm;
 	PROF(DP_STAGE_LOOKUP);
 	dispatch(dp, port, st, punt, np, kern, nk, drop, nd);

@@ -649,6 +649,73 @@ test_latch(void)
 }
 
 /*
+ * The workers' flow caches: a key that moves to another session after its
+ * session was deleted (and its slot went to a third) reaches the new
+ * owner, not the slot the cache remembers, and not the deleted session.
+ */
+static void
+test_flow_cache(void)
+{
+	static struct sess a, c, d;
+	uint8_t pt[200];
+	struct out o;
+	unsigned len;
+	int ol;
+
+	sess_spec(&a, 60, RTCG_SRTP_AES128_CM_SHA1_80, false, true);
+	sess_spec(&c, 61, RTCG_SRTP_AES128_CM_SHA1_80, false, true);
+	sess_spec(&d, 62, RTCG_SRTP_AES128_CM_SHA1_80, false, true);
+	if (sess_create(&a) != 0 || sess_create(&c) != 0) {
+		CHECK(false, "flow cache: sessions created");
+		return;
+	}
+	len = rtp(pt, 1, 0xca000001, 60, 3);
+	send_ring(int_in, frame(&int_mac, a.int_remote, a.int_local, pt, len));
+	CHECK(recv_ring(pub_out, &o, 500) && o.dst.port == a.pub_remote.port,
+	      "flow cache: the first session's key relays to it (and is cached)");
+	dp_session_delete(dp, a.id);
+	dp_sync(dp);
+	dp_sessions_reclaim(dp);
+	CHECK(sess_create(&d) == 0, "flow cache: a third session takes a free slot (likely the first one's)");
+	/* The second session takes over the first one's internal key. */
+	c.int_local = a.int_local;
+	c.int_remote = a.int_remote;
+	c.spec.leg[DP_INTERNAL].local_port = a.int_local.port;
+	c.spec.leg[DP_INTERNAL].remote_port = a.int_remote.port;
+	memcpy(c.spec.leg[DP_INTERNAL].remote_ip, a.int_remote.ip, 16);
+	CHECK(dp_session_update(dp, c.id, &c.spec) == 0, "flow cache: the key moves to the second session");
+	len = rtp(pt, 2, 0xca000002, 60, 4);
+	send_ring(int_in, frame(&int_mac, a.int_remote, a.int_local, pt, len));
+	ol = 0;
+	CHECK(recv_ring(pub_out, &o, 500) && o.dst.port == c.pub_remote.port &&
+	      (ol = (int)o.len, srtp_unprotect(c.browser_rx, o.payload, &ol)) == srtp_err_status_ok &&
+	      ol == (int)len && memcmp(o.payload, pt, len) == 0,
+	      "flow cache: the moved key's next packet reaches its new session, in its keys (%u bytes)", o.len);
+	{
+		struct dp_totals t0, t1;
+		unsigned got = 0;
+
+		dp_totals(dp, &t0);
+		for (uint16_t k = 0; k < 8; k++) {
+			len = rtp(pt, (uint16_t)(3 + k), 0xca000002, 60, 4);
+			send_ring(int_in, frame(&int_mac, a.int_remote, a.int_local, pt, len));
+			got += recv_ring(pub_out, &o, 500) && o.dst.port == c.pub_remote.port;
+		}
+		dp_totals(dp, &t1);
+		CHECK(got == 8 && t1.flow_cache_misses == t0.flow_cache_misses,
+		      "flow cache: 8 more packets of the flow relayed (%u) without asking the session table (%llu misses)",
+		      got, (unsigned long long)(t1.flow_cache_misses - t0.flow_cache_misses));
+	}
+	drain(pub_out);
+	dp_session_delete(dp, c.id);
+	dp_session_delete(dp, d.id);
+	dp_sync(dp);
+	sess_free(&a);
+	sess_free(&c);
+	sess_free(&d);
+}
+
+/*
  * Sessions added and deleted while the worker relays: every packet out
  * belongs to the session its input port names (its key decrypts it), and
  * nothing comes out for a session after its delete returned and a grace
@@ -960,6 +1027,7 @@ main(int argc, char **argv)
 	test_relay(RTCG_SRTP_AES128_CM_SHA1_80, true, "IPv6 browser, IPv4 SIP side");
 	test_classify_and_bans();
 	test_latch();
+	test_flow_cache();
 	test_churn();
 	test_sync_under_load();
 	if (workers == 2) {
