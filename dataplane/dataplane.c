@@ -196,18 +196,23 @@ dp_create(const struct rtcg_config *cfg, char *err, size_t errlen)
 			rc = -ENOMEM;
 			goto fail;
 		}
-		/* Two entries a session (64 bytes each): few flows share one. */
-		n = rte_align32pow2(2 * dp->sess.max_sessions < 1024 ? 1024 : 2 * dp->sess.max_sessions);
-		lc->fc.e = rte_zmalloc_socket("rtcg_flow_cache", (size_t)n * sizeof(*lc->fc.e),
-					      RTE_CACHE_LINE_SIZE, (int)rte_lcore_to_socket_id(lc->lcore_id));
+		/*
+		 * Buckets of two 64-byte entries, as many buckets as sessions
+		 * (a power of two, at least 2048): few flows find both ways of
+		 * theirs taken.
+		 */
+		n = rte_align32pow2(dp->sess.max_sessions < 2048 ? 2048 : dp->sess.max_sessions);
+		lc->fc.e = rte_zmalloc_socket("rtcg_flow_cache",
+					      (size_t)n * DP_FLOW_CACHE_WAYS * sizeof(*lc->fc.e),
+					      2 * RTE_CACHE_LINE_SIZE, (int)rte_lcore_to_socket_id(lc->lcore_id));
 		if (lc->fc.e == NULL) {
 			snprintf(err, errlen,
-				 "dataplane: cannot allocate the flow cache of lcore %u (%u entries, %zu MiB): raise eal.memory_mb or lower dataplane.max_sessions",
-				 lc->lcore_id, n, (size_t)n * sizeof(*lc->fc.e) >> 20);
+				 "dataplane: cannot allocate the flow cache of lcore %u (%u buckets, %zu MiB): raise eal.memory_mb or lower dataplane.max_sessions",
+				 lc->lcore_id, n, (size_t)n * DP_FLOW_CACHE_WAYS * sizeof(*lc->fc.e) >> 20);
 			rc = -ENOMEM;
 			goto fail;
 		}
-		lc->fc.mask = n - 1;
+		lc->fc.shift = 32u - (unsigned)rte_log2_u32(n);
 		rte_rcu_qsbr_thread_register(dp->qsv, w);
 	}
 	if (dp_telemetry_register(dp) != 0)

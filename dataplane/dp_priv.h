@@ -106,56 +106,6 @@ struct pkt_info {
 };
 
 /*
- * A burst's media packets between the two halves of the worker's path
- * (worker.c: stage_lookup, stage_relay): their parse results and sessions
- * (NULL: none), RCU-protected pointers dropped before the next round.
- */
-struct dp_burst {
-	uint16_t n;
-	uint16_t pidx; /* the port it arrived on */
-	struct rte_mbuf *pkts[DP_BURST];
-	void *sess[DP_BURST]; /* struct dp_session *, as rte_hash gives them */
-	struct pkt_info pi[DP_BURST];
-};
-
-/*
- * A worker's flow cache (an exact-match cache in front of the session
- * table, as Open vSwitch's EMC is in front of its classifier): one entry a
- * flow-key hash value modulo its size, holding the key and the session's
- * slot and generation it found for it. A hit costs one line and a 5-word
- * compare where rte_hash's bulk lookup reads a bucket and a key-store
- * entry; the entry is trusted only while the slot's generation is the one
- * cached (dp_session.gen), so a replaced or deleted session is looked up
- * again. Written by its worker alone. Empty entries have family 0, which
- * no packet's key has.
- */
-struct dp_flow_cache_entry;
-
-struct dp_flow_cache {
-	struct dp_flow_cache_entry *e;
-	uint32_t mask; /* entries - 1, a power of two */
-};
-
-/*
- * What one worker lcore owns: queue w of every port, plus any queue a driver
- * made beyond one per worker; tx queue w of every port.
- */
-struct dp_lcore_conf {
-	unsigned lcore_id;
-	unsigned index; /* worker number: RCU thread id */
-	uint16_t tx_queue;
-	uint16_t n_rxq;
-	struct dp_rxq rxq[DP_MAX_RXQ];
-	uint32_t idle_sleep_us;
-	struct rtcg_srtp_engine *srtp;
-	struct rte_ring *swq[DP_MAX_PORTS]; /* software RSS: packets of port p for us (MP/SC) */
-	struct dp_burst burst; /* the media packets of the burst being relayed */
-	struct dp_flow_cache fc;
-	struct dp_lcore_stats stats;
-	struct dp_profile prof; /* written only when built with worker_profile */
-} __rte_cache_aligned;
-
-/*
  * Hash key of a leg: the local address and port a packet is sent to, and
  * for the public leg the remote (latched) address and port too. Padded to
  * 56 bytes so that an rte_hash key-store entry (8-byte data pointer, key)
@@ -176,6 +126,82 @@ struct dp_flow_key {
 struct dp_flow_cache_entry {
 	struct dp_flow_key key;
 	uint32_t slot, gen;
+} __rte_cache_aligned;
+
+/*
+ * A burst's media packets between the two halves of the worker's path
+ * (worker.c: stage_lookup, stage_relay): their parse results and sessions
+ * (NULL: none), RCU-protected pointers dropped before the next round.
+ */
+struct dp_burst {
+	uint16_t n;
+	uint16_t pidx; /* the port it arrived on */
+	struct rte_mbuf *pkts[DP_BURST];
+	void *sess[DP_BURST]; /* struct dp_session *, as rte_hash gives them */
+	struct pkt_info pi[DP_BURST];
+	/*
+	 * The flow cache's part (worker.c: flow_lookup, flow_checked): each
+	 * packet's key, its hash and its cache entry (the way that holds it, else
+	 * its bucket); bit i of `cached`: the
+	 * session came from the cache, valid while its generation is gen[i];
+	 * else it came from the table and goes into the cache.
+	 */
+	uint32_t cached;
+	uint8_t fill; /* the burst went through the cache (not bypassed) */
+	uint32_t gen[DP_BURST];
+	hash_sig_t kh[DP_BURST];
+	struct dp_flow_cache_entry *ce[DP_BURST];
+	struct dp_flow_key keys[DP_BURST];
+};
+
+/*
+ * A worker's flow cache (an exact-match cache in front of the session
+ * table, as Open vSwitch's EMC is in front of its classifier): one entry a
+ * flow-key hash value modulo its size, holding the key and the session's
+ * slot and generation it found for it. A hit costs one line and a 5-word
+ * compare where rte_hash's bulk lookup reads a bucket and a key-store
+ * entry; the entry is trusted only while the slot's generation is the one
+ * cached (dp_session.gen), so a replaced or deleted session is looked up
+ * again. Written by its worker alone. Empty entries have family 0, which
+ * no packet's key has.
+ */
+struct dp_flow_cache_entry;
+
+struct dp_flow_cache {
+	struct dp_flow_cache_entry *e; /* buckets of DP_FLOW_CACHE_WAYS entries, 128-byte aligned */
+	uint32_t shift;		       /* 32 - log2(buckets) */
+	uint32_t misses;	       /* table answers with both ways taken: picks the rare replacement */
+	uint32_t window, window_misses; /* lookups and misses since the last bypass decision */
+	uint32_t bursts;		/* bursts while bypassed */
+	bool bypass;			/* missing too often: the table alone, but one burst in 16 */
+};
+
+#define DP_FLOW_CACHE_WAYS 2
+
+/* A flow key hash's bucket: CRC32-C's low bits follow a key's low bits linearly, so they are mixed first. */
+static inline struct dp_flow_cache_entry *
+dp_flow_cache_bucket(const struct dp_flow_cache *fc, uint32_t hash)
+{
+	return fc->e + DP_FLOW_CACHE_WAYS * (size_t)((hash * 0x9e3779b1u) >> fc->shift);
+}
+
+/*
+ * What one worker lcore owns: queue w of every port, plus any queue a driver
+ * made beyond one per worker; tx queue w of every port.
+ */
+struct dp_lcore_conf {
+	unsigned lcore_id;
+	unsigned index; /* worker number: RCU thread id */
+	uint16_t tx_queue;
+	uint16_t n_rxq;
+	struct dp_rxq rxq[DP_MAX_RXQ];
+	uint32_t idle_sleep_us;
+	struct rtcg_srtp_engine *srtp;
+	struct rte_ring *swq[DP_MAX_PORTS]; /* software RSS: packets of port p for us (MP/SC) */
+	struct dp_burst burst; /* the media packets of the burst being relayed */
+	struct dp_flow_cache fc;
+	struct dp_lcore_stats stats;
+	struct dp_profile prof; /* written only when built with worker_profile */
 } __rte_cache_aligned;
 
 /* One leg as the worker uses it, addresses and ports in network order. */

@@ -304,71 +304,147 @@ prefetch_session(const struct dp *dp, const struct dp_session *s, const struct p
 }
 
 /*
- * The sessions of b's n media packets, whose keys and hashes are kp and
- * kh: from the worker's flow cache where its entry holds the packet's key
- * and the slot still holds the session cached (same generation), else
- * from the session table, whose answers then go into the cache. Requests
- * each session's lines as soon as it is known.
+ * The sessions of b's n media packets (keys and hashes in b): from the
+ * worker's flow cache where its entry holds the packet's key, else from
+ * the session table. Requests each session's lines as soon as it is
+ * known. Nothing of a session is read here: that a cached session is still
+ * the key's (its slot's generation), and the table's answers' entries,
+ * wait for the relay's first look at the session (flow_checked), whose
+ * lines are then in.
  */
 static inline void
-flow_lookup(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b, const void *const *kp,
-	    const hash_sig_t *kh, uint16_t n)
+flow_lookup(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b, uint16_t n)
 {
 	struct dp_sessions *ss = &dp->sess;
-	struct dp_flow_cache_entry *ce[DP_BURST];
 	const void *mkp[DP_BURST];
 	hash_sig_t mkh[DP_BURST];
 	void *ms[DP_BURST];
 	uint16_t mi[DP_BURST], nm = 0;
 	uint64_t hit = 0;
+	uint32_t cached = 0;
 
-	for (uint16_t j = 0; j < n; j++) {
-		ce[j] = &lc->fc.e[kh[j] & lc->fc.mask];
-		rte_prefetch0(ce[j]);
-	}
-	for (uint16_t j = 0; j < n; j++) {
-		struct dp_session *s = NULL;
-
-		if (!dp_words_differ(&ce[j]->key, kp[j], DP_FLOW_KEY_HASHED)) {
-			s = &ss->slots[ce[j]->slot];
-			prefetch_session(dp, s, &b->pi[j]);
+	RTE_BUILD_BUG_ON(DP_BURST > 32); /* b->cached */
+	b->cached = 0;
+	b->fill = 0;
+	if (n == 0)
+		return;
+	/*
+	 * While the cache misses more than one lookup in 32 (a worker with
+	 * more flows than its buckets hold well), it is bypassed: there each
+	 * miss would cost its line on top of the table's two. One burst in 16
+	 * still goes through it, so that its hit rate stays measured and its
+	 * entries filled.
+	 */
+	if (lc->fc.bypass && (lc->fc.bursts++ & 15) != 0) {
+		for (uint16_t j = 0; j < n; j++) {
+			mkp[j] = &b->keys[j];
+			mi[j] = j;
 		}
-		b->sess[j] = s;
+		nm = n;
+		lc->stats.flow_cache_misses += n;
+		goto table;
 	}
 	for (uint16_t j = 0; j < n; j++) {
-		const struct dp_session *s = b->sess[j];
-		unsigned dir = b->pi[j].side == DP_PUBLIC ? DP_TO_INTERNAL : DP_TO_PUBLIC;
+		b->ce[j] = dp_flow_cache_bucket(&lc->fc, b->kh[j]);
+		rte_prefetch0(b->ce[j]);
+		rte_prefetch0(b->ce[j] + 1);
+	}
+	for (uint16_t j = 0; j < n; j++) {
+		struct dp_flow_cache_entry *bk = b->ce[j], *ce = NULL;
 
-		if (s != NULL && __atomic_load_n(&s->path[dir].gen, __ATOMIC_ACQUIRE) == ce[j]->gen)
-			continue;
-		mkp[nm] = kp[j];
-		mkh[nm] = kh[j];
-		mi[nm++] = j;
+		RTE_BUILD_BUG_ON(DP_FLOW_CACHE_WAYS != 2);
+		if (!dp_words_differ(&bk[0].key, &b->keys[j], DP_FLOW_KEY_HASHED))
+			ce = &bk[0];
+		else if (!dp_words_differ(&bk[1].key, &b->keys[j], DP_FLOW_KEY_HASHED))
+			ce = &bk[1];
+		if (ce != NULL) {
+			struct dp_session *s = &ss->slots[ce->slot];
+
+			b->ce[j] = ce; /* the way that holds it */
+			b->sess[j] = s;
+			b->gen[j] = ce->gen;
+			cached |= 1u << j;
+			prefetch_session(dp, s, &b->pi[j]);
+		} else {
+			mkp[nm] = &b->keys[j];
+			mkh[nm] = b->kh[j];
+			mi[nm++] = j;
+		}
+	}
+	b->cached = cached;
+	b->fill = 1;
+	lc->stats.flow_cache_misses += nm;
+	lc->fc.window += n;
+	lc->fc.window_misses += nm;
+	if (lc->fc.window >= 4096) {
+		lc->fc.bypass = lc->fc.window_misses * 32 > lc->fc.window;
+		lc->fc.window = lc->fc.window_misses = 0;
 	}
 	if (nm == 0)
 		return;
-	lc->stats.flow_cache_misses += nm;
-	rte_hash_lookup_with_hash_bulk_data(ss->h, mkp, mkh, nm, &hit, ms);
+table:
+	rte_hash_lookup_with_hash_bulk_data(ss->h, mkp, b->fill ? mkh : b->kh, nm, &hit, ms);
 	for (uint16_t k = 0; k < nm; k++) {
 		uint16_t j = mi[k];
-		struct dp_session *s = ms[k];
-		unsigned dir = b->pi[j].side == DP_PUBLIC ? DP_TO_INTERNAL : DP_TO_PUBLIC;
-		uint32_t gen;
 
-		if (!(hit >> k & 1)) {
-			b->sess[j] = NULL;
-			continue;
-		}
-		b->sess[j] = s;
-		prefetch_session(dp, s, &b->pi[j]);
-		/* Odd: retired since the lookup; used this once, not cached. */
-		gen = __atomic_load_n(&s->path[dir].gen, __ATOMIC_ACQUIRE);
-		if (!(gen & 1)) {
-			memcpy(&ce[j]->key, kp[j], sizeof(ce[j]->key));
-			ce[j]->slot = (uint32_t)(s - ss->slots);
-			ce[j]->gen = gen;
-		}
+		b->sess[j] = (hit >> k & 1) ? ms[k] : NULL;
+		if (b->sess[j] != NULL)
+			prefetch_session(dp, b->sess[j], &b->pi[j]);
 	}
+}
+
+/*
+ * Packet i of b at the relay's first look at its session (direction dir):
+ * a session from the cache whose slot's generation moved since (replaced
+ * or deleted) is looked up again, and its entry rewritten; a session the
+ * table gave may go into its bucket (below), unless already retired (odd
+ * generation: used this once). Returns the session, NULL when the key has
+ * none now.
+ */
+static inline struct dp_session *
+flow_checked(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b, uint16_t i, unsigned dir)
+{
+	struct dp_session *s = b->sess[i];
+	struct dp_flow_cache_entry *ce = b->ce[i];
+	uint32_t gen;
+	void *d;
+
+	if (!b->fill)
+		return s; /* the cache bypassed: the table's answer, as is */
+	gen = __atomic_load_n(&s->path[dir].gen, __ATOMIC_ACQUIRE);
+	if (b->cached >> i & 1) {
+		if (likely(gen == b->gen[i]))
+			return s;
+		lc->stats.flow_cache_misses++;
+		if (rte_hash_lookup_with_hash_data(dp->sess.h, &b->keys[i], b->kh[i], &d) < 0)
+			return b->sess[i] = NULL;
+		b->sess[i] = s = d;
+		gen = __atomic_load_n(&s->path[dir].gen, __ATOMIC_ACQUIRE);
+	} else if (!(gen & 1)) {
+		/*
+		 * ce is the bucket: an empty way, else now and then (one miss
+		 * in 16) one of the two flows there makes way. Replacing on
+		 * every miss would let three flows that take turns in a bucket
+		 * evict each other every time; this way two of them stay, and
+		 * entries of sessions long gone are still replaced in time.
+		 */
+		if (ce[0].key.family != 0 && !dp_words_differ(&ce[0].key, &b->keys[i], DP_FLOW_KEY_HASHED))
+			; /* another packet of the burst put it there */
+		else if (ce[0].key.family == 0)
+			;
+		else if (ce[1].key.family == 0)
+			ce++;
+		else if ((++lc->fc.misses & 15) == 0)
+			ce += lc->fc.misses >> 4 & 1;
+		else
+			return s;
+	}
+	if (!(gen & 1)) {
+		ce->key = b->keys[i];
+		ce->slot = (uint32_t)(s - dp->sess.slots);
+		ce->gen = gen;
+	}
+	return s;
 }
 
 /*
@@ -384,9 +460,6 @@ stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 	const struct dp_port *port = &dp->ports[pidx];
 	struct dp_lcore_stats *st = &lc->stats;
 	struct pkt_info *pi = b->pi;
-	struct dp_flow_key keys[DP_BURST];
-	const void *kp[DP_BURST];
-	hash_sig_t kh[DP_BURST];
 	struct rte_mbuf *drop[DP_BURST], *punt[DP_BURST], *kern[DP_BURST];
 	uint16_t nd = 0, np = 0, nk = 0, nm = 0;
 	uint64_t hit = 0;
@@ -443,8 +516,7 @@ stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 		case ACT_MEDIA:
 			if (cold)
 				prefetch_payload(pkts[i]);
-			kh[nm] = flow_key(&pi[i], &keys[nm]);
-			kp[nm] = &keys[nm];
+			b->kh[nm] = flow_key(&pi[i], &b->keys[nm]);
 			b->pkts[nm] = pkts[i];
 			if (nm != i)
 				pi[nm] = pi[i];
@@ -465,7 +537,7 @@ stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 	}
 
 	PROF(DP_STAGE_CLASSIFY);
-	flow_lookup(dp, lc, b, kp, kh, nm);
+	flow_lookup(dp, lc, b, nm);
 	b->n = nm;
 	PROF(DP_STAGE_LOOKUP);
 	dispatch(dp, port, st, punt, np, kern, nk, drop, nd);
@@ -502,12 +574,12 @@ stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b)
 		struct dp_path *p;
 		unsigned dir, g;
 
-		if (s == NULL) {
+		dir = pi[i].side == DP_PUBLIC ? DP_TO_INTERNAL : DP_TO_PUBLIC;
+		if (s == NULL || (s = flow_checked(dp, lc, b, i, dir)) == NULL) {
 			st->drops[DP_DROP_NO_SESSION]++;
 			drop[nd++] = m;
 			continue;
 		}
-		dir = pi[i].side == DP_PUBLIC ? DP_TO_INTERNAL : DP_TO_PUBLIC;
 		p = &s->path[dir];
 		if (pi[i].side == DP_INTERNAL) {
 			bool ok = from_remote(&p->src, &pi[i]);

@@ -322,6 +322,8 @@ main(int argc, char **argv)
 	       "%" PRIu64 " packets, relayed %" PRIu64 ", dropped %" PRIu64 "\n",
 	       decrypt ? "decrypt" : "encrypt", n, size, cycles * 1e9 / hz / (double)sent,
 	       med_w, sent, relayed, dropped);
+	printf("  session table lookups (flow cache misses or bypassed): %.1f%% of the packets\n",
+	       100.0 * (double)(t1.flow_cache_misses - t0.flow_cache_misses) / (double)sent);
 	printf("  bursts' ns a packet: 10%% %.1f, 50%% %.1f, 90%% %.1f, 99%% %.1f, 99.9%% %.1f\n",
 	       burst_cycles[ib / 10] * 1e9 / hz / BURST, med_w,
 	       burst_cycles[ib * 9 / 10] * 1e9 / hz / BURST, burst_cycles[ib * 99 / 100] * 1e9 / hz / BURST,
