@@ -156,14 +156,15 @@ struct dp_burst {
 
 /*
  * A worker's flow cache (an exact-match cache in front of the session
- * table, as Open vSwitch's EMC is in front of its classifier): one entry a
- * flow-key hash value modulo its size, holding the key and the session's
- * slot and generation it found for it. A hit costs one line and a 5-word
+ * table, as Open vSwitch's EMC is in front of its classifier): buckets of
+ * two entries, each holding a key and the slot and generation of the
+ * session the table gave for it. A hit costs a bucket's lines and a 5-word
  * compare where rte_hash's bulk lookup reads a bucket and a key-store
  * entry; the entry is trusted only while the slot's generation is the one
  * cached (dp_session.gen), so a replaced or deleted session is looked up
- * again. Written by its worker alone. Empty entries have family 0, which
- * no packet's key has.
+ * again (worker.c: flow_lookup, flow_checked, which also say when it is
+ * filled and when bypassed). Written by its worker alone. Empty entries
+ * have family 0, which no packet's key has.
  */
 struct dp_flow_cache_entry;
 
