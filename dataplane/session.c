@@ -286,9 +286,23 @@ take_slot(struct dp_sessions *ss)
 	return ss->n_free_slots == 0 ? UINT32_MAX : ss->free_slots[--ss->n_free_slots];
 }
 
+/* Undo the first n keys of a publish that failed: prev's own go back to it, the new ones go. */
+static void
+unpublish(struct dp_sessions *ss, struct dp_session *prev, const struct dp_flow_key *pk,
+	  unsigned np, const struct dp_flow_key *nk, unsigned n)
+{
+	for (unsigned j = 0; j < n; j++) {
+		if (key_in(&nk[j], pk, np))
+			rte_hash_add_key_data(ss->h, &nk[j], prev); /* an update: no new entry */
+		else
+			rte_hash_del_key(ss->h, &nk[j]);
+	}
+}
+
 /*
  * Point the keys of `next` at it and retire the keys of `prev` it no longer
- * has. Either may be NULL (create, delete).
+ * has. Either may be NULL (create, delete). On failure the table is as it
+ * was, but workers may have found `next` under some key meanwhile.
  */
 static int
 publish(struct dp_sessions *ss, struct dp_session *prev, struct dp_session *next)
@@ -302,15 +316,11 @@ publish(struct dp_sessions *ss, struct dp_session *prev, struct dp_session *next
 
 		/* A key that some other session owns is a conflict. */
 		if (pos >= 0 && !key_in(&nk[i], pk, np)) {
-			for (unsigned j = 0; j < i; j++)
-				if (!key_in(&nk[j], pk, np))
-					rte_hash_del_key(ss->h, &nk[j]);
+			unpublish(ss, prev, pk, np, nk, i);
 			return -EEXIST;
 		}
 		if (rte_hash_add_key_data(ss->h, &nk[i], next) != 0) {
-			for (unsigned j = 0; j < i; j++)
-				if (!key_in(&nk[j], pk, np))
-					rte_hash_del_key(ss->h, &nk[j]);
+			unpublish(ss, prev, pk, np, nk, i);
 			return -ENOSPC;
 		}
 	}
@@ -478,10 +488,13 @@ install(struct dp *dp, struct dp_session *s, uint32_t id, const struct dp_sessio
 		set_gen(s, (s->gen | 1) + 1); /* the slot's next even generation */
 		rte_smp_wmb();
 		rc = publish(ss, prev, s);
+		if (rc != 0) {
+			/* Some of its keys were visible for a moment: a grace period first. */
+			retire(ss, s);
+			return rc;
+		}
 	}
 	if (rc != 0) {
-		/* Some of its keys may have been visible for a moment. */
-		set_gen(s, s->gen | 1);
 		rtcg_srtp_ctx_clear(s->srtp_in);
 		rtcg_srtp_ctx_clear(s->srtp_out);
 		s->in_use = false;

@@ -716,6 +716,55 @@ test_flow_cache(void)
 }
 
 /*
+ * An update that fails on a key another session owns leaves the table as
+ * it was: the session keeps relaying under all its keys (its public one
+ * included, which the update had already pointed at the copy that was
+ * then thrown away), and so does the owner.
+ */
+static void
+test_update_conflict(void)
+{
+	static struct sess a, b;
+	struct dp_session_spec bad;
+	uint8_t pt[200], bpt[200], wire[300];
+	struct out o;
+	unsigned len;
+	int wl;
+
+	sess_spec(&a, 70, RTCG_SRTP_AES128_CM_SHA1_80, false, true);
+	sess_spec(&b, 71, RTCG_SRTP_AES128_CM_SHA1_80, false, true);
+	if (sess_create(&a) != 0 || sess_create(&b) != 0) {
+		CHECK(false, "update conflict: sessions created");
+		return;
+	}
+	bad = b.spec;
+	bad.leg[DP_INTERNAL].local_port = a.int_local.port;
+	CHECK(dp_session_update(dp, b.id, &bad) == -EEXIST,
+	      "update conflict: taking another session's internal port is refused (EEXIST)");
+	dp_sync(dp);
+	dp_sessions_reclaim(dp);
+	len = rtp(bpt, 5, 0xcb000001, 40, 2);
+	send_ring(pub_in, browser_packet(&b, bpt, len, false, wire, &wl));
+	CHECK(recv_ring(int_out, &o, 500) && o.dst.port == b.int_remote.port && o.len == len &&
+	      memcmp(o.payload, bpt, len) == 0,
+	      "update conflict: the session's public key still relays to it");
+	len = rtp(pt, 6, 0xcb000002, 40, 3);
+	send_ring(int_in, frame(&int_mac, b.int_remote, b.int_local, pt, len));
+	CHECK(recv_ring(pub_out, &o, 500) && o.dst.port == b.pub_remote.port,
+	      "update conflict: and so does its internal key");
+	send_ring(int_in, frame(&int_mac, a.int_remote, a.int_local, pt, len));
+	CHECK(recv_ring(pub_out, &o, 500) && o.dst.port == a.pub_remote.port,
+	      "update conflict: the owner of the port keeps it");
+	drain(pub_out);
+	drain(int_out);
+	dp_session_delete(dp, a.id);
+	dp_session_delete(dp, b.id);
+	dp_sync(dp);
+	sess_free(&a);
+	sess_free(&b);
+}
+
+/*
  * Sessions added and deleted while the worker relays: every packet out
  * belongs to the session its input port names (its key decrypts it), and
  * nothing comes out for a session after its delete returned and a grace
@@ -1028,6 +1077,7 @@ main(int argc, char **argv)
 	test_classify_and_bans();
 	test_latch();
 	test_flow_cache();
+	test_update_conflict();
 	test_churn();
 	test_sync_under_load();
 	if (workers == 2) {
