@@ -141,10 +141,10 @@ struct dp_burst {
 	struct pkt_info pi[DP_BURST];
 	/*
 	 * The flow cache's part (worker.c: flow_lookup, flow_checked): each
-	 * packet's key, its hash and its cache entry (the way that holds it, else
-	 * its bucket); bit i of `cached`: the
-	 * session came from the cache, valid while its generation is gen[i];
-	 * else it came from the table and goes into the cache.
+	 * packet's key, its hash and its cache entry (the way that holds it,
+	 * else its bucket); bit i of `cached`: the session came from the
+	 * cache, valid while its generation is gen[i]; else it came from the
+	 * table and may go into the cache.
 	 */
 	uint32_t cached;
 	uint8_t fill; /* the burst went through the cache (not bypassed) */
@@ -166,8 +166,6 @@ struct dp_burst {
  * filled and when bypassed). Written by its worker alone. Empty entries
  * have family 0, which no packet's key has.
  */
-struct dp_flow_cache_entry;
-
 struct dp_flow_cache {
 	struct dp_flow_cache_entry *e; /* buckets of DP_FLOW_CACHE_WAYS entries, 128-byte aligned */
 	uint32_t shift;		       /* 32 - log2(buckets) */
@@ -597,8 +595,8 @@ dp_sum(const void *buf, size_t len)
 
 /*
  * dp_sum of a payload: with AVX-512 (cksum.c, chosen when the process
- * starts), ~2-3 ns less for a 180-byte payload than dp_sum's word loop and
- * tail (docs/benchmarks.md, "The payload's sum with AVX-512").
+ * starts), no tail loop; a few ns a packet less than dp_sum in the worker
+ * (docs/benchmarks.md, "The payload's sum with AVX-512").
  */
 extern bool dp_sum_wide;
 uint64_t dp_sum_avx512(const void *buf, size_t len);

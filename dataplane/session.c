@@ -480,26 +480,22 @@ install(struct dp *dp, struct dp_session *s, uint32_t id, const struct dp_sessio
 	struct dp_sessions *ss = &dp->sess;
 	int rc = build(dp, s, spec, prev);
 
-	if (rc == 0) {
-		s->id = id;
-		for (unsigned d = 0; d < DP_DIRS; d++)
-			s->path[d].id = id;
-		s->in_use = true;
-		set_gen(s, (s->gen | 1) + 1); /* the slot's next even generation */
-		rte_smp_wmb();
-		rc = publish(ss, prev, s);
-		if (rc != 0) {
-			/* Some of its keys were visible for a moment: a grace period first. */
-			retire(ss, s);
-			return rc;
-		}
-	}
 	if (rc != 0) {
 		rtcg_srtp_ctx_clear(s->srtp_in);
 		rtcg_srtp_ctx_clear(s->srtp_out);
 		s->in_use = false;
 		ss->free_slots[ss->n_free_slots++] = s->slot;
+		return rc;
 	}
+	s->id = id;
+	for (unsigned d = 0; d < DP_DIRS; d++)
+		s->path[d].id = id;
+	s->in_use = true;
+	set_gen(s, (s->gen | 1) + 1); /* the slot's next even generation */
+	rte_smp_wmb();
+	rc = publish(ss, prev, s);
+	if (rc != 0)
+		retire(ss, s); /* some of its keys were visible for a moment: a grace period first */
 	return rc;
 }
 

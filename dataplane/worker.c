@@ -394,6 +394,26 @@ table:
 }
 
 /*
+ * The way of bucket bk a table answer for key k goes into: the one that
+ * already holds k (another packet of the burst put it there) or an empty
+ * one, else now and then (one miss in 16) one of the two flows there makes
+ * way; else NULL. Replacing on every miss would let three flows that take
+ * turns in a bucket evict each other every time; this way two of them
+ * stay, and entries of sessions long gone are still replaced in time.
+ */
+static inline struct dp_flow_cache_entry *
+flow_cache_way(struct dp_flow_cache *fc, struct dp_flow_cache_entry *bk, const struct dp_flow_key *k)
+{
+	if (bk[0].key.family == 0 || !dp_words_differ(&bk[0].key, k, DP_FLOW_KEY_HASHED))
+		return &bk[0];
+	if (bk[1].key.family == 0)
+		return &bk[1];
+	if ((++fc->misses & 15) == 0)
+		return &bk[fc->misses >> 4 & 1];
+	return NULL;
+}
+
+/*
  * Packet i of b at the relay's first look at its session (direction dir):
  * a session from the cache whose slot's generation moved since (replaced
  * or deleted) is looked up again, and its entry rewritten; a session the
@@ -420,26 +440,10 @@ flow_checked(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b, uint16
 			return b->sess[i] = NULL;
 		b->sess[i] = s = d;
 		gen = __atomic_load_n(&s->path[dir].gen, __ATOMIC_ACQUIRE);
-	} else if (!(gen & 1)) {
-		/*
-		 * ce is the bucket: an empty way, else now and then (one miss
-		 * in 16) one of the two flows there makes way. Replacing on
-		 * every miss would let three flows that take turns in a bucket
-		 * evict each other every time; this way two of them stay, and
-		 * entries of sessions long gone are still replaced in time.
-		 */
-		if (ce[0].key.family != 0 && !dp_words_differ(&ce[0].key, &b->keys[i], DP_FLOW_KEY_HASHED))
-			; /* another packet of the burst put it there */
-		else if (ce[0].key.family == 0)
-			;
-		else if (ce[1].key.family == 0)
-			ce++;
-		else if ((++lc->fc.misses & 15) == 0)
-			ce += lc->fc.misses >> 4 & 1;
-		else
-			return s;
+	} else {
+		ce = flow_cache_way(&lc->fc, ce, &b->keys[i]);
 	}
-	if (!(gen & 1)) {
+	if (ce != NULL && !(gen & 1)) {
 		ce->key = b->keys[i];
 		ce->slot = (uint32_t)(s - dp->sess.slots);
 		ce->gen = gen;

@@ -373,6 +373,14 @@ sess_free(struct sess *s)
 	srtp_dealloc(s->browser_rx);
 }
 
+/* Out of the gateway, and its browser's contexts freed. */
+static void
+sess_delete(struct sess *s)
+{
+	dp_session_delete(dp, s->id);
+	sess_free(s);
+}
+
 /* The browser sends one SRTP (or SRTCP) packet of plain `pt`; returns its protected form. */
 static struct rte_mbuf *
 browser_packet(struct sess *s, const uint8_t *pt, unsigned len, bool is_rtcp, uint8_t *wire,
@@ -604,8 +612,7 @@ test_classify_and_bans(void)
 	dp_control_poll(dp);
 	CHECK(dp_ban_count(dp) == 0, "ban: expired and removed by the control poll");
 
-	dp_session_delete(dp, s.id);
-	sess_free(&s);
+	sess_delete(&s);
 }
 
 /* Symmetric RTP: the internal remote moves; the session follows it. */
@@ -644,8 +651,7 @@ test_latch(void)
 		      memcmp(o.dst_mac, peer_mac, 6) == 0,
 		      "latch: the browser's media now goes to the latched port and MAC");
 	}
-	dp_session_delete(dp, s.id);
-	sess_free(&s);
+	sess_delete(&s);
 }
 
 /*
@@ -707,12 +713,10 @@ test_flow_cache(void)
 		      got, (unsigned long long)(t1.flow_cache_misses - t0.flow_cache_misses));
 	}
 	drain(pub_out);
-	dp_session_delete(dp, c.id);
-	dp_session_delete(dp, d.id);
+	sess_delete(&c);
+	sess_delete(&d);
 	dp_sync(dp);
 	sess_free(&a);
-	sess_free(&c);
-	sess_free(&d);
 }
 
 /*
@@ -757,11 +761,9 @@ test_update_conflict(void)
 	      "update conflict: the owner of the port keeps it");
 	drain(pub_out);
 	drain(int_out);
-	dp_session_delete(dp, a.id);
-	dp_session_delete(dp, b.id);
+	sess_delete(&a);
+	sess_delete(&b);
 	dp_sync(dp);
-	sess_free(&a);
-	sess_free(&b);
 }
 
 /*
@@ -947,9 +949,8 @@ test_sync_under_load(void)
 	drain(pub_out);
 	CHECK(worst < 100, "sync under load: %u grace periods while the worker relayed %llu packets, the slowest ended in %.2f ms",
 	      syncs, (unsigned long long)(t1.relayed[DP_TO_PUBLIC] - t0.relayed[DP_TO_PUBLIC]), worst);
-	dp_session_delete(dp, s.id);
+	sess_delete(&s);
 	dp_sync(dp);
-	sess_free(&s);
 }
 
 /* %s: the lcores line (one worker, or two); %s: the public port's rx_queues. */
