@@ -197,14 +197,15 @@ dp_create(const struct rtcg_config *cfg, char *err, size_t errlen)
 			goto fail;
 		}
 		/*
-		 * Buckets of two 64-byte entries, as many buckets as sessions
-		 * (a power of two, at least 2048): few flows find both ways of
-		 * theirs taken.
+		 * Buckets of eight 8-byte entries, one for two sessions (a power
+		 * of two, at least 512): four entries a session, of which a
+		 * worker's flows take one to three, so few find all eight ways
+		 * of their bucket taken.
 		 */
-		n = rte_align32pow2(dp->sess.max_sessions < 2048 ? 2048 : dp->sess.max_sessions);
+		n = rte_align32pow2(dp->sess.max_sessions < 1024 ? 512 : dp->sess.max_sessions / 2);
 		lc->fc.e = rte_zmalloc_socket("rtcg_flow_cache",
 					      (size_t)n * DP_FLOW_CACHE_WAYS * sizeof(*lc->fc.e),
-					      2 * RTE_CACHE_LINE_SIZE, (int)rte_lcore_to_socket_id(lc->lcore_id));
+					      RTE_CACHE_LINE_SIZE, (int)rte_lcore_to_socket_id(lc->lcore_id));
 		if (lc->fc.e == NULL) {
 			snprintf(err, errlen,
 				 "dataplane: cannot allocate the flow cache of lcore %u (%u buckets, %zu MiB): raise eal.memory_mb or lower dataplane.max_sessions",

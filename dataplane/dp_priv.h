@@ -122,10 +122,15 @@ struct dp_flow_key {
 	uint8_t pad[18];
 };
 
-/* An entry of a worker's flow cache (struct dp_flow_cache): one cache line. */
-struct dp_flow_cache_entry {
+/*
+ * Where the flow caches check a hit (struct dp_sessions: keys): the keys of
+ * a session's slot at fixed places, one a cache line (public; internal
+ * RTP; internal RTCP when not muxed), zero where it has none.
+ */
+#define DP_SESSION_KEYS 3
+struct dp_key_line {
 	struct dp_flow_key key;
-	uint32_t slot, gen;
+	uint64_t pad;
 } __rte_cache_aligned;
 
 /*
@@ -148,40 +153,54 @@ struct dp_burst {
 	 */
 	uint32_t cached;
 	uint8_t fill; /* the burst went through the cache (not bypassed) */
-	uint32_t gen[DP_BURST];
+	uint16_t gen[DP_BURST]; /* cached: the low 16 bits of the slot's generation */
+	uint32_t ref[DP_BURST]; /* cached: where the key's copy is (dp_sessions.keys) */
 	hash_sig_t kh[DP_BURST];
-	struct dp_flow_cache_entry *ce[DP_BURST];
+	uint64_t *ce[DP_BURST];
 	struct dp_flow_key keys[DP_BURST];
 };
 
 /*
  * A worker's flow cache (an exact-match cache in front of the session
  * table, as Open vSwitch's EMC is in front of its classifier): buckets of
- * two entries, each holding a key and the slot and generation of the
- * session the table gave for it. A hit costs a bucket's lines and a 5-word
- * compare where rte_hash's bulk lookup reads a bucket and a key-store
- * entry; the entry is trusted only while the slot's generation is the one
- * cached (dp_session.gen), so a replaced or deleted session is looked up
- * again (worker.c: flow_lookup, flow_checked, which also say when it is
- * filled and when bypassed). Written by its worker alone. Empty entries
- * have family 0, which no packet's key has.
+ * eight 8-byte entries, one cache line, each holding 16 bits of a key's
+ * hash, the low 16 bits of its session slot's generation and where the
+ * slot's copy of the key is (dp_sessions.keys: slot * DP_SESSION_KEYS +
+ * place). A hit costs the bucket's line, whose eight ways few flows
+ * overflow, and the key copy's line, requested with the session's own
+ * lines rather than after one as rte_hash's key-store entry is; it is
+ * trusted only while the key copy is the packet's key and the slot's
+ * generation (dp_session.gen) the one cached, so a replaced or deleted
+ * session is looked up again (worker.c: flow_lookup, flow_checked, which
+ * also say when it is filled and when bypassed). Written by its worker
+ * alone. An empty entry is 0: no cached generation is 0 in its low bits.
  */
 struct dp_flow_cache {
-	struct dp_flow_cache_entry *e; /* buckets of DP_FLOW_CACHE_WAYS entries, 128-byte aligned */
+	uint64_t *e;		       /* buckets of DP_FLOW_CACHE_WAYS entries, cache aligned */
 	uint32_t shift;		       /* 32 - log2(buckets) */
-	uint32_t misses;	       /* table answers with both ways taken: picks the rare replacement */
+	uint32_t misses;	       /* table answers with every way taken: picks the rare replacement */
 	uint32_t window, window_misses; /* lookups and misses since the last bypass decision */
 	uint32_t bursts;		/* bursts while bypassed */
 	bool bypass;			/* missing too often: the table alone, but one burst in 16 */
 };
 
-#define DP_FLOW_CACHE_WAYS 2
+#define DP_FLOW_CACHE_WAYS 8
 
 /* A flow key hash's bucket: CRC32-C's low bits follow a key's low bits linearly, so they are mixed first. */
-static inline struct dp_flow_cache_entry *
+static inline uint64_t *
 dp_flow_cache_bucket(const struct dp_flow_cache *fc, uint32_t hash)
 {
 	return fc->e + DP_FLOW_CACHE_WAYS * (size_t)((hash * 0x9e3779b1u) >> fc->shift);
+}
+
+/*
+ * An entry: the hash's low 16 bits (independent of the bucket, which the
+ * mixed hash's high bits pick), the generation's, the key copy's place.
+ */
+static inline uint64_t
+dp_flow_cache_entry(uint32_t hash, uint32_t gen, uint32_t ref)
+{
+	return (uint64_t)(uint16_t)hash << 48 | (uint64_t)(uint16_t)gen << 32 | ref;
 }
 
 /*
@@ -327,6 +346,7 @@ dp_session_prefetch(const struct dp_session *s, unsigned dir)
 struct dp_sessions {
 	struct rte_hash *h;
 	struct dp_session *slots;
+	struct dp_key_line *keys; /* [n_slots * DP_SESSION_KEYS]: each slot's keys, for the flow caches */
 	uint8_t *ctx_mem;
 	size_t ctx_size;
 	uint32_t n_slots, max_sessions;

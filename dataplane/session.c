@@ -39,6 +39,8 @@ reclaim_slots(void *p, void *e, unsigned n)
 		rtcg_srtp_ctx_clear(s->srtp_in);
 		rtcg_srtp_ctx_clear(s->srtp_out);
 		memset(&session_keys[slots[i]], 0, sizeof(session_keys[0]));
+		memset(&ss->keys[(size_t)slots[i] * DP_SESSION_KEYS], 0,
+		       DP_SESSION_KEYS * sizeof(ss->keys[0]));
 		s->in_use = false;
 		ss->free_slots[ss->n_free_slots++] = slots[i];
 	}
@@ -90,6 +92,9 @@ dp_sessions_init(struct dp *dp, char *err, size_t errlen)
 	ss->replay_window = dp->cfg->dataplane.replay_window;
 	ss->slots = rte_zmalloc("rtcg_sessions", (size_t)ss->n_slots * sizeof(*ss->slots),
 				RTE_CACHE_LINE_SIZE);
+	ss->keys = rte_zmalloc("rtcg_session_keys",
+			       (size_t)ss->n_slots * DP_SESSION_KEYS * sizeof(*ss->keys),
+			       RTE_CACHE_LINE_SIZE);
 	ss->ctx_mem = rte_zmalloc("rtcg_srtp_ctx", (size_t)ss->n_slots * 2 * ss->ctx_size,
 				  RTE_CACHE_LINE_SIZE);
 	ss->free_slots = rte_malloc(NULL, ss->n_slots * sizeof(uint32_t), 0);
@@ -100,12 +105,12 @@ dp_sessions_init(struct dp *dp, char *err, size_t errlen)
 	if (ss->h != NULL)
 		rte_hash_set_cmp_func(ss->h, dp_flow_key_cmp);
 	ss->engine = rtcg_srtp_engine_create();
-	if (ss->slots == NULL || ss->ctx_mem == NULL || ss->free_slots == NULL ||
+	if (ss->slots == NULL || ss->keys == NULL || ss->ctx_mem == NULL || ss->free_slots == NULL ||
 	    ss->free_ids == NULL || ss->id_slot == NULL || session_keys == NULL ||
 	    ss->h == NULL || ss->engine == NULL) {
 		snprintf(err, errlen,
 			 "dataplane: cannot allocate the session table for %u sessions (%zu bytes each; raise eal.memory_mb or lower dataplane.max_sessions)",
-			 max, sizeof(struct dp_session) + 2 * ss->ctx_size);
+			 max, sizeof(struct dp_session) + DP_SESSION_KEYS * sizeof(*ss->keys) + 2 * ss->ctx_size);
 		return -ENOMEM;
 	}
 	if (rte_hash_rcu_qsbr_add(ss->h, &hrc) != 0) {
@@ -153,6 +158,7 @@ dp_sessions_free(struct dp *dp)
 		memset(ss->ctx_mem, 0, (size_t)ss->n_slots * 2 * ss->ctx_size);
 	rte_free(ss->ctx_mem);
 	rte_free(ss->slots);
+	rte_free(ss->keys);
 	rte_free(ss->free_slots);
 	rte_free(ss->free_ids);
 	rte_free(ss->id_slot);
@@ -239,17 +245,34 @@ leg_key(const struct dp_leg *l, enum dp_side side, bool rtcp, struct dp_flow_key
 			 side == DP_PUBLIC ? l->remote_ip : NULL, l->remote_port);
 }
 
-/* The keys of a session: up to three (public, internal RTP, internal RTCP). */
-static unsigned
-session_keys_of(const struct dp_session *s, struct dp_flow_key k[3])
+/*
+ * Store s's keys at their places in its slot's key lines (struct
+ * dp_key_line), which the flow caches check their hits against: public
+ * (once latched), internal RTP, internal RTCP (when not muxed).
+ */
+static void
+store_keys(struct dp_sessions *ss, const struct dp_session *s)
 {
+	struct dp_key_line *kl = &ss->keys[(size_t)s->slot * DP_SESSION_KEYS];
+
+	memset(kl, 0, DP_SESSION_KEYS * sizeof(*kl));
+	if (public_latched(&s->leg[DP_PUBLIC]))
+		leg_key(&s->leg[DP_PUBLIC], DP_PUBLIC, false, &kl[0].key);
+	leg_key(&s->leg[DP_INTERNAL], DP_INTERNAL, false, &kl[1].key);
+	if (s->leg[DP_INTERNAL].local_rtcp_port != s->leg[DP_INTERNAL].local_port)
+		leg_key(&s->leg[DP_INTERNAL], DP_INTERNAL, true, &kl[2].key);
+}
+
+/* The keys of a session (stored by store_keys): up to three. */
+static unsigned
+session_keys_of(const struct dp_sessions *ss, const struct dp_session *s, struct dp_flow_key k[3])
+{
+	const struct dp_key_line *kl = &ss->keys[(size_t)s->slot * DP_SESSION_KEYS];
 	unsigned n = 0;
 
-	if (public_latched(&s->leg[DP_PUBLIC]))
-		leg_key(&s->leg[DP_PUBLIC], DP_PUBLIC, false, &k[n++]);
-	leg_key(&s->leg[DP_INTERNAL], DP_INTERNAL, false, &k[n++]);
-	if (s->leg[DP_INTERNAL].local_rtcp_port != s->leg[DP_INTERNAL].local_port)
-		leg_key(&s->leg[DP_INTERNAL], DP_INTERNAL, true, &k[n++]);
+	for (unsigned i = 0; i < DP_SESSION_KEYS; i++)
+		if (kl[i].key.family != 0)
+			k[n++] = kl[i].key;
 	return n;
 }
 
@@ -308,8 +331,8 @@ static int
 publish(struct dp_sessions *ss, struct dp_session *prev, struct dp_session *next)
 {
 	struct dp_flow_key pk[3], nk[3];
-	unsigned np = prev ? session_keys_of(prev, pk) : 0;
-	unsigned nn = next ? session_keys_of(next, nk) : 0;
+	unsigned np = prev ? session_keys_of(ss, prev, pk) : 0;
+	unsigned nn = next ? session_keys_of(ss, next, nk) : 0;
 
 	for (unsigned i = 0; i < nn; i++) {
 		int32_t pos = rte_hash_lookup_data(ss->h, &nk[i], NULL);
@@ -479,6 +502,7 @@ install(struct dp *dp, struct dp_session *s, uint32_t id, const struct dp_sessio
 {
 	struct dp_sessions *ss = &dp->sess;
 	int rc = build(dp, s, spec, prev);
+	uint32_t gen;
 
 	if (rc != 0) {
 		rtcg_srtp_ctx_clear(s->srtp_in);
@@ -491,7 +515,11 @@ install(struct dp *dp, struct dp_session *s, uint32_t id, const struct dp_sessio
 	for (unsigned d = 0; d < DP_DIRS; d++)
 		s->path[d].id = id;
 	s->in_use = true;
-	set_gen(s, (s->gen | 1) + 1); /* the slot's next even generation */
+	store_keys(ss, s);
+	gen = (s->gen | 1) + 1; /* the slot's next even generation */
+	if ((uint16_t)gen == 0)
+		gen += 2; /* flow cache entries hold its low 16 bits, which are 0 in an empty one */
+	set_gen(s, gen);
 	rte_smp_wmb();
 	rc = publish(ss, prev, s);
 	if (rc != 0)

@@ -305,12 +305,13 @@ prefetch_session(const struct dp *dp, const struct dp_session *s, const struct p
 
 /*
  * The sessions of b's n media packets (keys and hashes in b): from the
- * worker's flow cache where its entry holds the packet's key, else from
- * the session table. Requests each session's lines as soon as it is
- * known. Nothing of a session is read here: that a cached session is still
- * the key's (its slot's generation), and the table's answers' entries,
- * wait for the relay's first look at the session (flow_checked), whose
- * lines are then in.
+ * worker's flow cache where a way of the key's bucket holds its hash's
+ * bits, else from the session table. Requests each session's lines as
+ * soon as it is known, and for a cached one the line of its key copy.
+ * Nothing of a session is read here: that a cached session is still the
+ * key's (its key copy, its slot's generation), and the table's answers'
+ * entries, wait for the relay's first look at the session (flow_checked),
+ * whose lines are then in.
  */
 static inline void
 flow_lookup(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b, uint16_t n)
@@ -347,23 +348,25 @@ flow_lookup(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b, uint16_
 	for (uint16_t j = 0; j < n; j++) {
 		b->ce[j] = dp_flow_cache_bucket(&lc->fc, b->kh[j]);
 		rte_prefetch0(b->ce[j]);
-		rte_prefetch0(b->ce[j] + 1);
 	}
 	for (uint16_t j = 0; j < n; j++) {
-		struct dp_flow_cache_entry *bk = b->ce[j], *ce = NULL;
+		uint64_t *bk = b->ce[j];
+		uint16_t sig = (uint16_t)b->kh[j];
+		unsigned w;
 
-		RTE_BUILD_BUG_ON(DP_FLOW_CACHE_WAYS != 2);
-		if (!dp_words_differ(&bk[0].key, &b->keys[j], DP_FLOW_KEY_HASHED))
-			ce = &bk[0];
-		else if (!dp_words_differ(&bk[1].key, &b->keys[j], DP_FLOW_KEY_HASHED))
-			ce = &bk[1];
-		if (ce != NULL) {
-			struct dp_session *s = &ss->slots[ce->slot];
+		for (w = 0; w < DP_FLOW_CACHE_WAYS; w++)
+			if ((uint16_t)(bk[w] >> 48) == sig && bk[w] != 0)
+				break;
+		if (w < DP_FLOW_CACHE_WAYS) {
+			uint32_t ref = (uint32_t)bk[w];
+			struct dp_session *s = &ss->slots[ref / DP_SESSION_KEYS];
 
-			b->ce[j] = ce; /* the way that holds it */
+			b->ce[j] = &bk[w]; /* the way that holds it */
 			b->sess[j] = s;
-			b->gen[j] = ce->gen;
+			b->gen[j] = (uint16_t)(bk[w] >> 32);
+			b->ref[j] = ref;
 			cached |= 1u << j;
+			rte_prefetch0(&ss->keys[ref]);
 			prefetch_session(dp, s, &b->pi[j]);
 		} else {
 			mkp[nm] = &b->keys[j];
@@ -394,38 +397,54 @@ table:
 }
 
 /*
- * The way of bucket bk a table answer for key k goes into: the one that
- * already holds k (another packet of the burst put it there) or an empty
- * one, else now and then (one miss in 16) one of the two flows there makes
- * way; else NULL. Replacing on every miss would let three flows that take
- * turns in a bucket evict each other every time; this way two of them
- * stay, and entries of sessions long gone are still replaced in time.
+ * The way of bucket bk a table answer for a key of hash h goes into: the
+ * first that holds h's bits (another packet of the burst put the key
+ * there, or a flow whose bits collide makes way) or is empty (ways fill
+ * in order and are never emptied), else now and then (one miss in 16) a
+ * taken one; else NULL. Replacing on every miss would let nine flows that
+ * take turns in a bucket evict each other every time; this way eight of
+ * them stay, and entries of sessions long gone are still replaced in time.
  */
-static inline struct dp_flow_cache_entry *
-flow_cache_way(struct dp_flow_cache *fc, struct dp_flow_cache_entry *bk, const struct dp_flow_key *k)
+static inline uint64_t *
+flow_cache_way(struct dp_flow_cache *fc, uint64_t *bk, uint32_t h)
 {
-	if (bk[0].key.family == 0 || !dp_words_differ(&bk[0].key, k, DP_FLOW_KEY_HASHED))
-		return &bk[0];
-	if (bk[1].key.family == 0)
-		return &bk[1];
+	for (unsigned w = 0; w < DP_FLOW_CACHE_WAYS; w++)
+		if (bk[w] == 0 || (uint16_t)(bk[w] >> 48) == (uint16_t)h)
+			return &bk[w];
 	if ((++fc->misses & 15) == 0)
-		return &bk[fc->misses >> 4 & 1];
+		return &bk[fc->misses >> 4 & (DP_FLOW_CACHE_WAYS - 1)];
 	return NULL;
 }
 
 /*
+ * Where the copy of key k is among session s's key lines (the table gave
+ * s for k): a public key has one place, an internal one is RTP's or RTCP's.
+ */
+static inline uint32_t
+key_ref(const struct dp_sessions *ss, const struct dp_session *s, const struct dp_flow_key *k)
+{
+	uint32_t ref = (uint32_t)(s - ss->slots) * DP_SESSION_KEYS;
+
+	if (k->side == DP_INTERNAL)
+		ref += dp_words_differ(&ss->keys[ref + 1].key, k, DP_FLOW_KEY_HASHED) ? 2 : 1;
+	return ref;
+}
+
+/*
  * Packet i of b at the relay's first look at its session (direction dir):
- * a session from the cache whose slot's generation moved since (replaced
- * or deleted) is looked up again, and its entry rewritten; a session the
- * table gave may go into its bucket (below), unless already retired (odd
- * generation: used this once). Returns the session, NULL when the key has
- * none now.
+ * a session from the cache whose key copy is not the packet's key (the
+ * entry was another flow's with the same hash bits), or whose slot's
+ * generation moved since (replaced or deleted), is looked up again, and
+ * its entry rewritten; a session the table gave may go into its bucket
+ * (flow_cache_way), unless already retired (odd generation: used this
+ * once). Returns the session, NULL when the key has none now.
  */
 static inline struct dp_session *
 flow_checked(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b, uint16_t i, unsigned dir)
 {
+	struct dp_sessions *ss = &dp->sess;
 	struct dp_session *s = b->sess[i];
-	struct dp_flow_cache_entry *ce = b->ce[i];
+	uint64_t *ce = b->ce[i];
 	uint32_t gen;
 	void *d;
 
@@ -433,21 +452,20 @@ flow_checked(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b, uint16
 		return s; /* the cache bypassed: the table's answer, as is */
 	gen = __atomic_load_n(&s->path[dir].gen, __ATOMIC_ACQUIRE);
 	if (b->cached >> i & 1) {
-		if (likely(gen == b->gen[i]))
+		/* A cached generation is even, so an equal one is a live session's. */
+		if (likely((uint16_t)gen == b->gen[i] &&
+			   !dp_words_differ(&ss->keys[b->ref[i]].key, &b->keys[i], DP_FLOW_KEY_HASHED)))
 			return s;
 		lc->stats.flow_cache_misses++;
-		if (rte_hash_lookup_with_hash_data(dp->sess.h, &b->keys[i], b->kh[i], &d) < 0)
+		if (rte_hash_lookup_with_hash_data(ss->h, &b->keys[i], b->kh[i], &d) < 0)
 			return b->sess[i] = NULL;
 		b->sess[i] = s = d;
 		gen = __atomic_load_n(&s->path[dir].gen, __ATOMIC_ACQUIRE);
 	} else {
-		ce = flow_cache_way(&lc->fc, ce, &b->keys[i]);
+		ce = flow_cache_way(&lc->fc, ce, b->kh[i]);
 	}
-	if (ce != NULL && !(gen & 1)) {
-		ce->key = b->keys[i];
-		ce->slot = (uint32_t)(s - dp->sess.slots);
-		ce->gen = gen;
-	}
+	if (ce != NULL && !(gen & 1))
+		*ce = dp_flow_cache_entry(b->kh[i], gen, key_ref(ss, s, &b->keys[i]));
 	return s;
 }
 

@@ -663,10 +663,10 @@ static void
 test_flow_cache(void)
 {
 	static struct sess a, c, d;
-	uint8_t pt[200];
+	uint8_t pt[200], wire[300];
 	struct out o;
 	unsigned len;
-	int ol;
+	int ol, wl;
 
 	sess_spec(&a, 60, RTCG_SRTP_AES128_CM_SHA1_80, false, true);
 	sess_spec(&c, 61, RTCG_SRTP_AES128_CM_SHA1_80, false, true);
@@ -712,11 +712,102 @@ test_flow_cache(void)
 		      "flow cache: 8 more packets of the flow relayed (%u) without asking the session table (%llu misses)",
 		      got, (unsigned long long)(t1.flow_cache_misses - t0.flow_cache_misses));
 	}
+	/*
+	 * An update takes over at once from the copy a cache holds, which
+	 * keeps the key until its grace period ends: the browser's next
+	 * packet goes to the internal leg's new port, not the old copy's.
+	 */
+	len = rtp(pt, 1, 0xca000003, 60, 5);
+	send_ring(pub_in, browser_packet(&c, pt, len, false, wire, &wl));
+	CHECK(recv_ring(int_out, &o, 500) && o.dst.port == c.int_remote.port,
+	      "flow cache: the browser's flow relays (and is cached)");
+	c.spec.leg[DP_INTERNAL].remote_port = (uint16_t)(c.int_remote.port + 100);
+	CHECK(dp_session_update(dp, c.id, &c.spec) == 0, "flow cache: the internal leg's remote port changes");
+	len = rtp(pt, 2, 0xca000003, 60, 6);
+	send_ring(pub_in, browser_packet(&c, pt, len, false, wire, &wl));
+	CHECK(recv_ring(int_out, &o, 500) && o.dst.port == c.int_remote.port + 100,
+	      "flow cache: the next packet goes to the new port (%u), not through the replaced copy",
+	      o.dst.port);
 	drain(pub_out);
+	drain(int_out);
 	sess_delete(&c);
 	sess_delete(&d);
 	dp_sync(dp);
 	sess_free(&a);
+}
+
+/*
+ * A flow whose key falls in a cached flow's bucket with the same hash bits
+ * (the source address and port an attacker would pick, found by search)
+ * is not taken for it: a copy of the cached session's SRTP packet sent
+ * from there is dropped as having no session, where a cache that trusted
+ * its hash bits would relay it in that session's keys. With two workers
+ * the two flows may land on different workers' caches; the one-worker run
+ * is the one that shows it.
+ */
+static void
+test_flow_cache_collision(void)
+{
+	static struct sess a;
+	const struct dp_flow_cache *fc = &dp->workers[0].fc;
+	struct dp_flow_key k;
+	struct dp_totals t0, t1;
+	struct addr evil = { 0 };
+	uint8_t pt[200], wire[300];
+	struct out o;
+	unsigned len;
+	uint64_t *bucket;
+	uint32_t h;
+	bool found = false;
+	int wl;
+
+	sess_spec(&a, 80, RTCG_SRTP_AES128_CM_SHA1_80, false, true);
+	if (sess_create(&a) != 0) {
+		CHECK(false, "flow cache collision: session created");
+		return;
+	}
+	len = rtp(pt, 1, 0xcc000001, 40, 1);
+	send_ring(pub_in, browser_packet(&a, pt, len, false, wire, &wl));
+	CHECK(recv_ring(int_out, &o, 500) && o.dst.port == a.int_remote.port,
+	      "flow cache collision: the browser's flow relays (and is cached)");
+	h = dp_flow_key_make(&k, 4, DP_PUBLIC, a.pub_local.ip, htons(a.pub_local.port),
+			     a.pub_remote.ip, htons(a.pub_remote.port));
+	bucket = dp_flow_cache_bucket(fc, h);
+	for (unsigned c = 100; c < 228 && !found; c++) {
+		for (unsigned d = 0; d < 256 && !found; d++) {
+			evil = a4n((uint8_t)c, (uint8_t)d, 0, false);
+			for (uint32_t port = 1024; port < 65536 && !found; port++) {
+				uint32_t e = dp_flow_key_make(&k, 4, DP_PUBLIC, a.pub_local.ip,
+							      htons(a.pub_local.port), evil.ip,
+							      htons((uint16_t)port));
+
+				if ((uint16_t)e == (uint16_t)h && dp_flow_cache_bucket(fc, e) == bucket) {
+					evil.port = (uint16_t)port;
+					found = true;
+				}
+			}
+		}
+	}
+	CHECK(found, "flow cache collision: 198.18.%u.%u:%u shares the flow's bucket and hash bits",
+	      evil.ip[2], evil.ip[3], evil.port);
+	dp_totals(dp, &t0);
+	len = rtp(pt, 2, 0xcc000001, 40, 2);
+	memcpy(wire, pt, len);
+	wl = (int)len;
+	srtp_protect(a.browser_tx, wire, &wl);
+	send_ring(pub_in, frame(&pub_mac, evil, a.pub_local, wire, (unsigned)wl));
+	CHECK(!recv_ring(int_out, &o, 200), "flow cache collision: its copy of the session's packet is not relayed");
+	dp_totals(dp, &t1);
+	CHECK(t1.drops[DP_DROP_NO_SESSION] == t0.drops[DP_DROP_NO_SESSION] + 1,
+	      "flow cache collision: and is dropped as having no session (%llu)",
+	      (unsigned long long)(t1.drops[DP_DROP_NO_SESSION] - t0.drops[DP_DROP_NO_SESSION]));
+	len = rtp(pt, 3, 0xcc000001, 40, 3);
+	send_ring(pub_in, browser_packet(&a, pt, len, false, wire, &wl));
+	CHECK(recv_ring(int_out, &o, 500) && o.dst.port == a.int_remote.port && o.len == len &&
+	      memcmp(o.payload, pt, len) == 0,
+	      "flow cache collision: the browser's own flow still relays");
+	sess_delete(&a);
+	dp_sync(dp);
 }
 
 /*
@@ -1078,6 +1169,7 @@ main(int argc, char **argv)
 	test_classify_and_bans();
 	test_latch();
 	test_flow_cache();
+	test_flow_cache_collision();
 	test_update_conflict();
 	test_churn();
 	test_sync_under_load();
