@@ -999,6 +999,99 @@ feeder(void *arg)
 	return NULL;
 }
 
+/* How many workers bypass their flow caches now. */
+static unsigned
+bypassed(void)
+{
+	unsigned n = 0;
+
+	for (unsigned w = 0; w < dp->n_workers; w++)
+		n += __atomic_load_n(&dp->workers[w].fc.bypass, __ATOMIC_RELAXED);
+	return n;
+}
+
+/*
+ * A flood of media from unknown sources (every packet a cache miss, none
+ * cached) turns the workers' flow caches off; a session's media still
+ * relays meanwhile (through the table), and a worker whose flows are
+ * known again turns its cache back on: the probing bursts fill it and
+ * measure it (4,096 lookups in the one burst in 16 that probes it: ~65,000
+ * packets, or twice that when the flood's misses end the first window).
+ */
+static void
+test_flow_cache_bypass(void)
+{
+	static struct sess a;
+	struct dp_totals t0, t1;
+	uint8_t pt[200];
+	struct rte_mbuf *tpl, *b[32];
+	unsigned len, flood = 0, sent = 0;
+	uint64_t end;
+
+	sess_spec(&a, 95, RTCG_SRTP_AES128_CM_SHA1_80, false, true);
+	if (sess_create(&a) != 0) {
+		CHECK(false, "flow cache bypass: session created");
+		return;
+	}
+	dp_totals(dp, &t0);
+	len = rtp(pt, 1, 0xcd000001, 40, 1);
+	for (; flood < 16384; flood++) {
+		struct addr src = a4n((uint8_t)(200 + (flood >> 8) % 50), (uint8_t)flood,
+				      (uint16_t)(1024 + flood), false);
+
+		send_ring(pub_in, frame(&pub_mac, src, a.pub_local, pt, len));
+	}
+	end = rte_get_tsc_cycles() + rte_get_tsc_hz() * 5;
+	do {
+		rte_delay_us_sleep(1000);
+		dp_totals(dp, &t1);
+	} while (t1.drops[DP_DROP_NO_SESSION] - t0.drops[DP_DROP_NO_SESSION] < flood &&
+		 rte_get_tsc_cycles() < end);
+	CHECK(t1.drops[DP_DROP_NO_SESSION] - t0.drops[DP_DROP_NO_SESSION] == flood &&
+	      bypassed() == dp->n_workers,
+	      "flow cache bypass: %llu of %u packets from unknown sources dropped, %u of %u workers bypass their caches",
+	      (unsigned long long)(t1.drops[DP_DROP_NO_SESSION] - t0.drops[DP_DROP_NO_SESSION]), flood,
+	      bypassed(), dp->n_workers);
+
+	/* The session's internal flow, numbered copies of one frame in bursts of 32. */
+	tpl = frame(&int_mac, a.int_remote, a.int_local, pt, len);
+	dp_totals(dp, &t0);
+	end = rte_get_tsc_cycles() + rte_get_tsc_hz() * 20;
+	while (bypassed() == dp->n_workers && sent < 300000 && rte_get_tsc_cycles() < end) {
+		unsigned n = rte_ring_dequeue_burst(pub_out, (void **)b, 32, NULL);
+
+		if (n != 0)
+			rte_pktmbuf_free_bulk(b, n);
+		/* No more than 512 in flight: with two workers, the spread ring's 2,048 must not fill. */
+		dp_totals(dp, &t1);
+		if (sent - (t1.relayed[DP_TO_PUBLIC] - t0.relayed[DP_TO_PUBLIC]) > 512 ||
+		    rte_mempool_avail_count(pool) < 512 || rte_pktmbuf_alloc_bulk(pool, b, 32) != 0)
+			continue;
+		for (unsigned i = 0; i < 32; i++) {
+			uint8_t *f = (uint8_t *)rte_pktmbuf_append(b[i], tpl->data_len);
+			uint16_t seq = (uint16_t)(2 + sent + i);
+
+			memcpy(f, rte_pktmbuf_mtod(tpl, void *), tpl->data_len);
+			f[14 + 20 + 8 + 2] = (uint8_t)(seq >> 8);
+			f[14 + 20 + 8 + 3] = (uint8_t)seq;
+		}
+		for (unsigned i = 0; i < 32; i++)
+			send_ring(int_in, b[i]);
+		sent += 32;
+	}
+	rte_pktmbuf_free(tpl);
+	rte_delay_ms(20);
+	drain(pub_out);
+	dp_totals(dp, &t1);
+	CHECK(bypassed() < dp->n_workers,
+	      "flow cache bypass: the flow's worker uses its cache again after %u of the session's packets", sent);
+	CHECK(t1.relayed[DP_TO_PUBLIC] - t0.relayed[DP_TO_PUBLIC] == sent,
+	      "flow cache bypass: and all of them were relayed (%llu)",
+	      (unsigned long long)(t1.relayed[DP_TO_PUBLIC] - t0.relayed[DP_TO_PUBLIC]));
+	sess_delete(&a);
+	dp_sync(dp);
+}
+
 static void
 test_sync_under_load(void)
 {
@@ -1172,6 +1265,7 @@ main(int argc, char **argv)
 	test_flow_cache_collision();
 	test_update_conflict();
 	test_churn();
+	test_flow_cache_bypass();
 	test_sync_under_load();
 	if (workers == 2) {
 		struct dp_totals t;
