@@ -84,7 +84,8 @@ async function snapshot(pc) {
     log('signin ' + r.status);
     const sid = r.body.session, token = r.body.token;
     const sseDone = sseRead(sid, token);
-    const stream = await navigator.mediaDevices.getUserMedia({audio: true, video: !!p.get('video')});
+    /* No echo cancellation, noise suppression or gain control: the echoed audio's energy is compared with the microphone's. */
+    const stream = await navigator.mediaDevices.getUserMedia({audio: {echoCancellation: false, noiseSuppression: false, autoGainControl: false}, video: !!p.get('video')});
     const cfg = {iceTransportPolicy: p.get('turn') ? 'relay' : 'all'};
     if (p.get('turn'))
       cfg.iceServers = [{urls: p.get('turn'), username: p.get('turnuser'), credential: p.get('turnpass')}];
