@@ -123,12 +123,12 @@ struct dp_flow_key {
 };
 
 /*
- * Where the flow caches check a hit (struct dp_sessions: keys): the keys of
- * a session's slot at fixed places, one a cache line (public; internal
- * RTP; internal RTCP when not muxed), zero where it has none.
+ * Where the flow caches check a hit (struct dp_sessions: flow_keys): the
+ * keys of a session's slot at fixed places, one a cache line (public;
+ * internal RTP; internal RTCP when not muxed), zero where it has none.
  */
 #define DP_SESSION_KEYS 3
-struct dp_key_line {
+struct dp_flow_key_line {
 	struct dp_flow_key key;
 	uint64_t pad;
 } __rte_cache_aligned;
@@ -148,13 +148,14 @@ struct dp_burst {
 	 * The flow cache's part (worker.c: flow_lookup, flow_checked): each
 	 * packet's key, its hash and its cache entry (the way that holds it,
 	 * else its bucket); bit i of `cached`: the session came from the
-	 * cache, valid while its generation is gen[i]; else it came from the
-	 * table and may go into the cache.
+	 * cache, valid while its key copy (ref[i]) is the packet's key and its
+	 * generation's low bits are gen[i]; else it came from the table and
+	 * may go into the cache.
 	 */
 	uint32_t cached;
 	uint8_t fill; /* the burst went through the cache (not bypassed) */
 	uint16_t gen[DP_BURST]; /* cached: the low 16 bits of the slot's generation */
-	uint32_t ref[DP_BURST]; /* cached: where the key's copy is (dp_sessions.keys) */
+	uint32_t ref[DP_BURST]; /* cached: where the key's copy is (dp_sessions.flow_keys) */
 	hash_sig_t kh[DP_BURST];
 	uint64_t *ce[DP_BURST];
 	struct dp_flow_key keys[DP_BURST];
@@ -165,7 +166,7 @@ struct dp_burst {
  * table, as Open vSwitch's EMC is in front of its classifier): buckets of
  * eight 8-byte entries, one cache line, each holding 16 bits of a key's
  * hash, the low 16 bits of its session slot's generation and where the
- * slot's copy of the key is (dp_sessions.keys: slot * DP_SESSION_KEYS +
+ * slot's copy of the key is (dp_sessions.flow_keys: slot * DP_SESSION_KEYS +
  * place). A hit costs the bucket's line, whose eight ways few flows
  * overflow, and the key copy's line, requested with the session's own
  * lines rather than after one as rte_hash's key-store entry is; it is
@@ -346,7 +347,7 @@ dp_session_prefetch(const struct dp_session *s, unsigned dir)
 struct dp_sessions {
 	struct rte_hash *h;
 	struct dp_session *slots;
-	struct dp_key_line *keys; /* [n_slots * DP_SESSION_KEYS]: each slot's keys, for the flow caches */
+	struct dp_flow_key_line *flow_keys; /* [n_slots * DP_SESSION_KEYS]: each slot's keys, for the flow caches */
 	uint8_t *ctx_mem;
 	size_t ctx_size;
 	uint32_t n_slots, max_sessions;

@@ -39,8 +39,8 @@ reclaim_slots(void *p, void *e, unsigned n)
 		rtcg_srtp_ctx_clear(s->srtp_in);
 		rtcg_srtp_ctx_clear(s->srtp_out);
 		memset(&session_keys[slots[i]], 0, sizeof(session_keys[0]));
-		memset(&ss->keys[(size_t)slots[i] * DP_SESSION_KEYS], 0,
-		       DP_SESSION_KEYS * sizeof(ss->keys[0]));
+		memset(&ss->flow_keys[(size_t)slots[i] * DP_SESSION_KEYS], 0,
+		       DP_SESSION_KEYS * sizeof(ss->flow_keys[0]));
 		s->in_use = false;
 		ss->free_slots[ss->n_free_slots++] = slots[i];
 	}
@@ -92,8 +92,8 @@ dp_sessions_init(struct dp *dp, char *err, size_t errlen)
 	ss->replay_window = dp->cfg->dataplane.replay_window;
 	ss->slots = rte_zmalloc("rtcg_sessions", (size_t)ss->n_slots * sizeof(*ss->slots),
 				RTE_CACHE_LINE_SIZE);
-	ss->keys = rte_zmalloc("rtcg_session_keys",
-			       (size_t)ss->n_slots * DP_SESSION_KEYS * sizeof(*ss->keys),
+	ss->flow_keys = rte_zmalloc("rtcg_flow_keys",
+			       (size_t)ss->n_slots * DP_SESSION_KEYS * sizeof(*ss->flow_keys),
 			       RTE_CACHE_LINE_SIZE);
 	ss->ctx_mem = rte_zmalloc("rtcg_srtp_ctx", (size_t)ss->n_slots * 2 * ss->ctx_size,
 				  RTE_CACHE_LINE_SIZE);
@@ -105,12 +105,12 @@ dp_sessions_init(struct dp *dp, char *err, size_t errlen)
 	if (ss->h != NULL)
 		rte_hash_set_cmp_func(ss->h, dp_flow_key_cmp);
 	ss->engine = rtcg_srtp_engine_create();
-	if (ss->slots == NULL || ss->keys == NULL || ss->ctx_mem == NULL || ss->free_slots == NULL ||
+	if (ss->slots == NULL || ss->flow_keys == NULL || ss->ctx_mem == NULL || ss->free_slots == NULL ||
 	    ss->free_ids == NULL || ss->id_slot == NULL || session_keys == NULL ||
 	    ss->h == NULL || ss->engine == NULL) {
 		snprintf(err, errlen,
 			 "dataplane: cannot allocate the session table for %u sessions (%zu bytes each; raise eal.memory_mb or lower dataplane.max_sessions)",
-			 max, sizeof(struct dp_session) + DP_SESSION_KEYS * sizeof(*ss->keys) + 2 * ss->ctx_size);
+			 max, sizeof(struct dp_session) + DP_SESSION_KEYS * sizeof(*ss->flow_keys) + 2 * ss->ctx_size);
 		return -ENOMEM;
 	}
 	if (rte_hash_rcu_qsbr_add(ss->h, &hrc) != 0) {
@@ -158,7 +158,7 @@ dp_sessions_free(struct dp *dp)
 		memset(ss->ctx_mem, 0, (size_t)ss->n_slots * 2 * ss->ctx_size);
 	rte_free(ss->ctx_mem);
 	rte_free(ss->slots);
-	rte_free(ss->keys);
+	rte_free(ss->flow_keys);
 	rte_free(ss->free_slots);
 	rte_free(ss->free_ids);
 	rte_free(ss->id_slot);
@@ -247,13 +247,13 @@ leg_key(const struct dp_leg *l, enum dp_side side, bool rtcp, struct dp_flow_key
 
 /*
  * Store s's keys at their places in its slot's key lines (struct
- * dp_key_line), which the flow caches check their hits against: public
+ * dp_flow_key_line), which the flow caches check their hits against: public
  * (once latched), internal RTP, internal RTCP (when not muxed).
  */
 static void
 store_keys(struct dp_sessions *ss, const struct dp_session *s)
 {
-	struct dp_key_line *kl = &ss->keys[(size_t)s->slot * DP_SESSION_KEYS];
+	struct dp_flow_key_line *kl = &ss->flow_keys[(size_t)s->slot * DP_SESSION_KEYS];
 
 	memset(kl, 0, DP_SESSION_KEYS * sizeof(*kl));
 	if (public_latched(&s->leg[DP_PUBLIC]))
@@ -267,7 +267,7 @@ store_keys(struct dp_sessions *ss, const struct dp_session *s)
 static unsigned
 session_keys_of(const struct dp_sessions *ss, const struct dp_session *s, struct dp_flow_key k[3])
 {
-	const struct dp_key_line *kl = &ss->keys[(size_t)s->slot * DP_SESSION_KEYS];
+	const struct dp_flow_key_line *kl = &ss->flow_keys[(size_t)s->slot * DP_SESSION_KEYS];
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < DP_SESSION_KEYS; i++)

@@ -366,7 +366,7 @@ flow_lookup(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b, uint16_
 			b->gen[j] = (uint16_t)(bk[w] >> 32);
 			b->ref[j] = ref;
 			cached |= 1u << j;
-			rte_prefetch0(&ss->keys[ref]);
+			rte_prefetch0(&ss->flow_keys[ref]);
 			prefetch_session(dp, s, &b->pi[j]);
 		} else {
 			mkp[nm] = &b->keys[j];
@@ -426,7 +426,7 @@ key_ref(const struct dp_sessions *ss, const struct dp_session *s, const struct d
 	uint32_t ref = (uint32_t)(s - ss->slots) * DP_SESSION_KEYS;
 
 	if (k->side == DP_INTERNAL)
-		ref += dp_words_differ(&ss->keys[ref + 1].key, k, DP_FLOW_KEY_HASHED) ? 2 : 1;
+		ref += dp_words_differ(&ss->flow_keys[ref + 1].key, k, DP_FLOW_KEY_HASHED) ? 2 : 1;
 	return ref;
 }
 
@@ -454,7 +454,7 @@ flow_checked(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b, uint16
 	if (b->cached >> i & 1) {
 		/* A cached generation is even, so an equal one is a live session's. */
 		if (likely((uint16_t)gen == b->gen[i] &&
-			   !dp_words_differ(&ss->keys[b->ref[i]].key, &b->keys[i], DP_FLOW_KEY_HASHED)))
+			   !dp_words_differ(&ss->flow_keys[b->ref[i]].key, &b->keys[i], DP_FLOW_KEY_HASHED)))
 			return s;
 		lc->stats.flow_cache_misses++;
 		if (rte_hash_lookup_with_hash_data(ss->h, &b->keys[i], b->kh[i], &d) < 0)

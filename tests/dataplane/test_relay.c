@@ -974,28 +974,46 @@ test_churn(void)
  */
 static volatile bool feed_stop;
 
+/*
+ * Frees what came out on pub_out, then sends 32 copies of the frame tpl
+ * into int_in, their RTP sequence numbers from seq on when seq >= 0 (else
+ * tpl's). Returns how many went in: 0 while the pool runs low.
+ */
+static unsigned
+feed_copies(const struct rte_mbuf *tpl, int seq)
+{
+	struct rte_mbuf *b[32];
+	unsigned n = rte_ring_dequeue_burst(pub_out, (void **)b, 32, NULL);
+
+	if (n != 0)
+		rte_pktmbuf_free_bulk(b, n);
+	if (rte_mempool_avail_count(pool) < 512 || rte_pktmbuf_alloc_bulk(pool, b, 32) != 0)
+		return 0;
+	for (unsigned i = 0; i < 32; i++) {
+		uint8_t *f = (uint8_t *)rte_pktmbuf_append(b[i], tpl->data_len);
+
+		memcpy(f, rte_pktmbuf_mtod(tpl, const void *), tpl->data_len);
+		if (seq >= 0) {
+			f[14 + 20 + 8 + 2] = (uint8_t)((unsigned)(seq + (int)i) >> 8);
+			f[14 + 20 + 8 + 3] = (uint8_t)(seq + (int)i);
+		}
+	}
+	n = rte_ring_enqueue_burst(int_in, (void **)b, 32, NULL);
+	if (n < 32)
+		rte_pktmbuf_free_bulk(&b[n], 32 - n);
+	return n;
+}
+
 static void *
 feeder(void *arg)
 {
-	struct rte_mbuf *tpl = arg, *b[32];
+	const struct rte_mbuf *tpl = arg;
 	uint64_t end = rte_get_tsc_cycles() + rte_get_tsc_hz() * 3;
 
 	/* Copies of one frame in bursts: cheaper than the worker's relay, so it never runs dry. */
-	while (!feed_stop && rte_get_tsc_cycles() < end) {
-		unsigned n = rte_ring_dequeue_burst(pub_out, (void **)b, 32, NULL);
-
-		if (n != 0)
-			rte_pktmbuf_free_bulk(b, n);
-		if (rte_ring_count(int_in) > 2048 || rte_mempool_avail_count(pool) < 512 ||
-		    rte_pktmbuf_alloc_bulk(pool, b, 32) != 0)
-			continue;
-		for (unsigned i = 0; i < 32; i++)
-			memcpy(rte_pktmbuf_append(b[i], tpl->data_len), rte_pktmbuf_mtod(tpl, void *),
-			       tpl->data_len);
-		n = rte_ring_enqueue_burst(int_in, (void **)b, 32, NULL);
-		if (n < 32)
-			rte_pktmbuf_free_bulk(&b[n], 32 - n);
-	}
+	while (!feed_stop && rte_get_tsc_cycles() < end)
+		if (rte_ring_count(int_in) <= 2048)
+			feed_copies(tpl, -1);
 	return NULL;
 }
 
@@ -1024,7 +1042,7 @@ test_flow_cache_bypass(void)
 	static struct sess a;
 	struct dp_totals t0, t1;
 	uint8_t pt[200];
-	struct rte_mbuf *tpl, *b[32];
+	struct rte_mbuf *tpl;
 	unsigned len, flood = 0, sent = 0;
 	uint64_t end;
 
@@ -1064,26 +1082,10 @@ test_flow_cache_bypass(void)
 	dp_totals(dp, &t0);
 	end = rte_get_tsc_cycles() + rte_get_tsc_hz() * 20;
 	while (bypassed() == dp->n_workers && sent < 300000 && rte_get_tsc_cycles() < end) {
-		unsigned n = rte_ring_dequeue_burst(pub_out, (void **)b, 32, NULL);
-
-		if (n != 0)
-			rte_pktmbuf_free_bulk(b, n);
 		/* No more than 512 in flight: with two workers, the spread ring's 2,048 must not fill. */
 		dp_totals(dp, &t1);
-		if (sent - (t1.relayed[DP_TO_PUBLIC] - t0.relayed[DP_TO_PUBLIC]) > 512 ||
-		    rte_mempool_avail_count(pool) < 512 || rte_pktmbuf_alloc_bulk(pool, b, 32) != 0)
-			continue;
-		for (unsigned i = 0; i < 32; i++) {
-			uint8_t *f = (uint8_t *)rte_pktmbuf_append(b[i], tpl->data_len);
-			uint16_t seq = (uint16_t)(2 + sent + i);
-
-			memcpy(f, rte_pktmbuf_mtod(tpl, void *), tpl->data_len);
-			f[14 + 20 + 8 + 2] = (uint8_t)(seq >> 8);
-			f[14 + 20 + 8 + 3] = (uint8_t)seq;
-		}
-		for (unsigned i = 0; i < 32; i++)
-			send_ring(int_in, b[i]);
-		sent += 32;
+		if (sent - (t1.relayed[DP_TO_PUBLIC] - t0.relayed[DP_TO_PUBLIC]) <= 512)
+			sent += feed_copies(tpl, (int)((2 + sent) & 0xffff));
 	}
 	rte_pktmbuf_free(tpl);
 	rte_delay_ms(20);
