@@ -25,7 +25,7 @@
  * against the crypto-only floor" with the PMD's receive left out.
  *
  * usage: bench-worker [--sessions N] [--packets P] [--direction encrypt|decrypt]
- *          [--size 214] [--huge] [-- EAL-ARGS]
+ *          [--size 214] [--huge] [--order slot|random] [-- EAL-ARGS]
  * Default EAL arguments: -l 0,1 --main-lcore 1 --no-huge -m 2048 --no-pci
  * (this thread on CPU 1, where the gateway's worker runs); --huge drops
  * --no-huge (2 MiB pages, reserved beforehand, as an appliance runs);
@@ -92,7 +92,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: bench-worker [--sessions N] [--packets P] [--direction encrypt|decrypt] "
-			"[--size BYTES] [--huge] [-- EAL-ARGS]\n");
+			"[--size BYTES] [--huge] [--order slot|random] [-- EAL-ARGS]\n");
 	exit(2);
 }
 
@@ -105,12 +105,13 @@ main(int argc, char **argv)
 		{ "direction", required_argument, NULL, 'd' },
 		{ "size", required_argument, NULL, 's' },
 		{ "huge", no_argument, NULL, 'H' },
+		{ "order", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint32_t n = 1;
 	uint64_t total = 20000000;
 	unsigned size = 214;
-	bool decrypt = false, huge = false;
+	bool decrypt = false, huge = false, shuffled = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "n:p:d:s:", opts, NULL)) != -1) {
@@ -123,6 +124,12 @@ main(int argc, char **argv)
 			break;
 		case 's': size = (unsigned)atoi(optarg); break;
 		case 'H': huge = true; break;
+		case 'o':
+			if (strcmp(optarg, "random") == 0)
+				shuffled = true;
+			else if (strcmp(optarg, "slot") != 0)
+				usage();
+			break;
 		default: usage();
 		}
 	}
@@ -212,7 +219,30 @@ main(int argc, char **argv)
 	struct dp_totals t0, t1;
 	uint64_t cycles = 0, sent = 0, failed = 0, nb = (total + BURST - 1) / BURST, ib = 0;
 	uint64_t *burst_cycles = malloc(nb * sizeof(uint64_t));
-	uint32_t cur = 0;
+	uint32_t cur = 0, *order = malloc((size_t)n * sizeof(uint32_t));
+
+	/*
+	 * The order bursts visit the sessions in, again and again: the order
+	 * they were installed in (slot), where neighbours share pages, or one
+	 * fixed shuffle of it (random), as independent streams arrive.
+	 */
+	if (order == NULL) {
+		fprintf(stderr, "bench-worker: no memory for %u flows\n", n);
+		return 1;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		order[i] = i;
+	for (uint32_t i = n - 1, x = 2463534242u; shuffled && i > 0; i--) {
+		uint32_t j, t;
+
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		j = x % (i + 1);
+		t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
 
 	/*
 	 * The baseline's contexts and packets: session 0's frames (a flow of
@@ -262,7 +292,7 @@ main(int argc, char **argv)
 				return 1;
 			}
 			for (unsigned k = 0; k < BURST; k++) {
-				struct flow *f = &flows[cur];
+				struct flow *f = &flows[order[cur]];
 				uint8_t *d = (uint8_t *)rte_pktmbuf_append(pkts[k], (uint16_t)(f->hdr_len + f->payload + (decrypt ? 10 : 0)));
 
 				flow_frame(f, d, decrypt, &sp[k]);
