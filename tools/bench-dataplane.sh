@@ -13,7 +13,7 @@
 # busy nanoseconds per packet (telemetry cycle counters), beside
 # tools/bench-srtp's crypto-only figures measured in the same run.
 #
-# usage: tools/bench-dataplane.sh [-s "1 100 10000 100000"] [-t SECONDS] [-p PPS] [-H] [-Z] [-w WORKERS]
+# usage: tools/bench-dataplane.sh [-s "1 100 10000 100000"] [-t SECONDS] [-p PPS] [-H] [-Z] [-w WORKERS] [-O]
 #   -p: offered rate of rtcgate-loadgen (0: as fast as it can). testpmd
 #       always forwards as fast as it can.
 #   -H: the gateway on 2 MiB hugepages, as an appliance runs (it reserves
@@ -37,6 +37,10 @@
 #       no packet changes worker: what a NIC with RSS delivers. Without it
 #       flows are dealt to queues by session number and (W-1)/W of the
 #       packets are handed from the receiving worker to another.
+#   -O: the sessions in one fixed shuffle (rtcgate-loadgen --order random,
+#       and so testpmd's pcap), as independent streams arrive, rather than
+#       in the order the gateway installed them, where neighbours share
+#       pages and the hardware prefetcher streams their lines.
 # Needs root (network namespace), a build in build/, dpdk-testpmd (dpdk-dev).
 # GW=path runs another gateway binary (an A/B comparison in one sitting);
 # LG= and BS= another rtcgate-loadgen and bench-srtp. NETNS=0 runs it all
@@ -55,7 +59,8 @@ HUGE=0
 ZC=0
 W=1
 RSS_SORT=0
-while getopts "s:t:p:HZw:R" o; do
+ORDER=slot
+while getopts "s:t:p:HZw:RO" o; do
 	case $o in
 	s) SESSIONS=$OPTARG ;;
 	t) SECONDS_EACH=$OPTARG ;;
@@ -64,7 +69,8 @@ while getopts "s:t:p:HZw:R" o; do
 	Z) ZC=1 HUGE=1 ;;
 	w) W=$OPTARG ;;
 	R) RSS_SORT=1 ;;
-	*) sed -n 2,45p "$0"; exit 2 ;;
+	O) ORDER=random ;;
+	*) sed -n 2,52p "$0"; exit 2 ;;
 	esac
 done
 [ "$W" -ge 1 ] 2>/dev/null || { echo "-w: a number of workers" >&2; exit 2; }
@@ -77,9 +83,9 @@ SRC_CPUS=$(seq $((W + 1)) $((NCPU - 1)) | head -n 6 | paste -sd ' ')
 read -r SRC_CPU0 _ <<<"$SRC_CPUS"
 # rtcgate-loadgen: one lcore a transmit queue, at most W of them
 LG_CPUS=$(tr ' ' '\n' <<<"$SRC_CPUS" | head -n "$W" | paste -sd ',')
-LG_TXQ=""
+LG_TXQ="--order $ORDER"
 if [ "$W" != 1 ]; then
-	LG_TXQ="--tx-queues $W"
+	LG_TXQ="$LG_TXQ --tx-queues $W"
 	[ $RSS_SORT = 0 ] || LG_TXQ="$LG_TXQ --rss-sort"
 fi
 WORKERS=$(seq -s ', ' 1 "$W")

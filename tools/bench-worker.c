@@ -125,9 +125,7 @@ main(int argc, char **argv)
 		case 's': size = (unsigned)atoi(optarg); break;
 		case 'H': huge = true; break;
 		case 'o':
-			if (strcmp(optarg, "random") == 0)
-				shuffled = true;
-			else if (strcmp(optarg, "slot") != 0)
+			if (!flow_order(optarg, &shuffled))
 				usage();
 			break;
 		default: usage();
@@ -221,28 +219,15 @@ main(int argc, char **argv)
 	uint64_t *burst_cycles = malloc(nb * sizeof(uint64_t));
 	uint32_t cur = 0, *order = malloc((size_t)n * sizeof(uint32_t));
 
-	/*
-	 * The order bursts visit the sessions in, again and again: the order
-	 * they were installed in (slot), where neighbours share pages, or one
-	 * fixed shuffle of it (random), as independent streams arrive.
-	 */
+	/* The order bursts visit the sessions in, again and again (--order). */
 	if (order == NULL) {
 		fprintf(stderr, "bench-worker: no memory for %u flows\n", n);
 		return 1;
 	}
 	for (uint32_t i = 0; i < n; i++)
 		order[i] = i;
-	for (uint32_t i = n - 1, x = 2463534242u; shuffled && i > 0; i--) {
-		uint32_t j, t;
-
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		j = x % (i + 1);
-		t = order[i];
-		order[i] = order[j];
-		order[j] = t;
-	}
+	if (shuffled)
+		flows_shuffle(order, n);
 
 	/*
 	 * The baseline's contexts and packets: session 0's frames (a flow of

@@ -150,6 +150,40 @@ flow_direction(const char *s, bool *decrypt)
 	return true;
 }
 
+/*
+ * Shuffles idx[0..n) (one fixed permutation, the same every run): the
+ * sessions in the order independent streams arrive, not the order they
+ * were installed in, where neighbours share pages and the hardware
+ * prefetcher streams their lines (docs/benchmarks.md).
+ */
+static inline void
+flows_shuffle(uint32_t *idx, uint32_t n)
+{
+	uint32_t x = 2463534242u;
+
+	for (uint32_t i = n; i > 1; i--) {
+		uint32_t j, t;
+
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		j = x % i;
+		t = idx[i - 1];
+		idx[i - 1] = idx[j];
+		idx[j] = t;
+	}
+}
+
+/* "slot" or "random" (--order) into *shuffled; false for anything else. */
+static inline bool
+flow_order(const char *s, bool *shuffled)
+{
+	if (strcmp(s, "slot") != 0 && strcmp(s, "random") != 0)
+		return false;
+	*shuffled = strcmp(s, "random") == 0;
+	return true;
+}
+
 /* The frame templates of benchmark mode's n sessions (free() them); NULL: no memory. */
 static inline struct flow *
 flows_create(const struct rtcg_config *cfg, uint32_t n, bool decrypt, unsigned frame_size)

@@ -14,7 +14,10 @@
  * usage: rtcgate-loadgen --config GW.yaml --direction decrypt|encrypt
  *          [--duration S] [--pps N (0: as fast as it can)] [--size 214]
  *          [--write-pcap FILE] [--rx-queues N] [--tx-queues N [--rss-sort]]
- *          [--linger S] -- EAL-ARGS (two ports: 0 tx, 1 rx)
+ *          [--linger S] [--order slot|random] -- EAL-ARGS (two ports: 0 tx, 1 rx)
+ * --order: each queue's sessions in the order they were installed (slot,
+ * the default) or in one fixed shuffle (random), as independent streams
+ * arrive; the written pcap files follow it too.
  * --rx-queues: receive queues per port, all polled (default 1). A memif
  * server needs one per transmit queue of its client: the gateway has one per
  * worker plus the control lcore's (tools/bench-dataplane.sh -Z).
@@ -72,7 +75,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: rtcgate-loadgen --config GW.yaml --direction decrypt|encrypt "
 			"[--duration S] [--pps N] [--size BYTES] [--write-pcap FILE] [--rx-queues N] "
-			"[--tx-queues N [--rss-sort]] [--linger S] -- EAL-ARGS\n");
+			"[--tx-queues N [--rss-sort]] [--linger S] [--order slot|random] -- EAL-ARGS\n");
 	exit(2);
 }
 
@@ -220,6 +223,7 @@ main(int argc, char **argv)
 		{ "tx-queues", required_argument, NULL, 'x' },
 		{ "rss-sort", no_argument, NULL, 'r' },
 		{ "linger", required_argument, NULL, 'l' },
+		{ "order", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = NULL, *pcap_out = NULL;
@@ -227,14 +231,14 @@ main(int argc, char **argv)
 	double duration = 5, linger = 0;
 	uint64_t pps = 0;
 	unsigned size = 214, nq = 1, ntx = 1;
-	bool rss_sort = false;
+	bool rss_sort = false, shuffled = false;
 	struct config_errors errs;
 	struct rtcg_config *cfg;
 	struct flow *flows;
 	uint32_t n;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:d:t:p:s:w:q:x:rl:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:d:t:p:s:w:q:x:rl:o:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 'd':
@@ -249,6 +253,10 @@ main(int argc, char **argv)
 		case 'x': ntx = (unsigned)atoi(optarg); break;
 		case 'r': rss_sort = true; break;
 		case 'l': linger = atof(optarg); break;
+		case 'o':
+			if (!flow_order(optarg, &shuffled))
+				usage();
+			break;
 		default: usage();
 		}
 	}
@@ -292,6 +300,8 @@ main(int argc, char **argv)
 
 		t->sess[t->n++] = i;
 	}
+	for (uint16_t q = 0; shuffled && q < ntx; q++)
+		flows_shuffle(txq[q].sess, txq[q].n);
 	if (pcap_out != NULL) {
 		/* One file, or FILE.q.pcap (FILE less its .pcap) for each queue q. */
 		size_t base = strlen(pcap_out);
