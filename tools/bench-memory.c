@@ -24,7 +24,6 @@
  * Not part of meson test: a figure for docs/benchmarks.md.
  */
 #include <stdbool.h>
-#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

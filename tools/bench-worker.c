@@ -365,6 +365,7 @@ main(int argc, char **argv)
 	}
 	free(burst_cycles);
 	free(crypto_cycles);
+	free(order);
 	rtcg_srtp_ctx_clear(btx);
 	rtcg_srtp_ctx_clear(brx);
 	rte_free(base_mem);
