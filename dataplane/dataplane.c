@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_errno.h>
 #include <rte_lcore.h>
@@ -181,10 +182,22 @@ dp_create(const struct rtcg_config *cfg, char *err, size_t errlen)
 		rc = dp_bans_init(dp, err, errlen);
 	if (rc != 0)
 		goto fail;
+	{
+		/* A worker prefetches session state above what its L2 holds (worker.c, dp_paths_window). */
+		long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+
+		if (l2 <= 0)
+			l2 = 256 * 1024; /* unknown: the smallest L2 of a DPDK-class core */
+		dp->win_tsc = rte_get_tsc_hz() / 10;
+		dp->prefetch_paths = (uint32_t)(l2 / (DP_PATH_HOT_LINES * RTE_CACHE_LINE_SIZE));
+		DP_LOG(INFO, "workers prefetch session state above %u active session directions each (L2 %ld KiB)",
+		       dp->prefetch_paths, l2 / 1024);
+	}
 	for (unsigned w = 0; w < dp->n_workers; w++) {
 		struct dp_lcore_conf *lc = &dp->workers[w];
 		uint32_t n;
 
+		lc->prefetch = true;
 		lc->lcore_id = cfg->lcores.workers[w];
 		lc->index = w;
 		lc->tx_queue = w;
@@ -407,6 +420,8 @@ dp_lcore_totals_add(struct dp_totals *out, const struct dp_lcore_stats *s)
 	out->busy_rounds += s->busy_rounds;
 	out->spread += s->spread;
 	out->flow_cache_misses += s->flow_cache_misses;
+	out->active_paths += s->active_paths;
+	out->prefetching += s->prefetching;
 	for (unsigned r = 0; r < DP_DROP_MAX; r++)
 		out->drops[r] += s->drops[r];
 }

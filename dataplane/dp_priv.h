@@ -88,6 +88,9 @@ struct dp_lcore_stats {
 	uint64_t busy_rounds; /* poll rounds that found work: busy_pkts / busy_rounds is the mean burst */
 	uint64_t spread;    /* software RSS: packets handed to another worker */
 	uint64_t flow_cache_misses; /* media packets the session table was asked about */
+	/* Gauges of the last full window (dp_paths_window): */
+	uint64_t active_paths; /* session directions it relayed */
+	uint64_t prefetching;  /* 1: it prefetches session state now */
 } __rte_cache_aligned;
 
 enum dp_action { ACT_DROP, ACT_KERNEL, ACT_PUNT, ACT_MEDIA };
@@ -219,6 +222,16 @@ struct dp_lcore_conf {
 	struct rte_ring *swq[DP_MAX_PORTS]; /* software RSS: packets of port p for us (MP/SC) */
 	struct dp_burst burst; /* the media packets of the burst being relayed */
 	struct dp_flow_cache fc;
+	/*
+	 * Session directions relayed in the window that began at win_start
+	 * (each counted at its first packet of the window, by its last_tsc),
+	 * and whether this worker prefetches session state (worker.c,
+	 * dp_paths_window): only where its active directions' lines do not
+	 * all stay in its L2.
+	 */
+	uint64_t win_start;
+	uint32_t win_paths;
+	bool prefetch;
 	struct dp_lcore_stats stats;
 	struct dp_profile prof; /* written only when built with worker_profile */
 } __rte_cache_aligned;
@@ -326,6 +339,14 @@ struct dp_session {
 	struct dp_leg leg[DP_SIDES];
 } __rte_cache_aligned;
 
+/*
+ * The lines a packet of one session direction reads in the worker, with
+ * the common profile (AES_CM_128_HMAC_SHA1, a window up to 128): its flow
+ * cache bucket, its key copy, its path's two, and of its SRTP context the
+ * first line (which holds the first SSRC's state) and four key lines.
+ */
+#define DP_PATH_HOT_LINES 9
+
 /* What a worker reads of a session for a packet in direction dir: two lines. */
 static inline void
 dp_session_prefetch(const struct dp_session *s, unsigned dir)
@@ -406,6 +427,8 @@ struct dp {
 	uint64_t events_dropped;
 	uint64_t punts_unhandled, latch_updates;
 	uint64_t last_expiry_s; /* control: when bans were last expired */
+	uint64_t win_tsc;	   /* the workers' window for counting active session directions */
+	uint32_t prefetch_paths; /* prefetch above this many active directions a worker */
 	volatile bool quit;
 	bool launched;
 };

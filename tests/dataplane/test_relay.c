@@ -655,6 +655,92 @@ test_latch(void)
 }
 
 /*
+ * A worker counts the session directions it relays in each 100-ms window
+ * and prefetches session state only above what its L2 holds
+ * (dp->prefetch_paths): three directions under steady traffic turn it off
+ * in the worker(s) that relay them, a pause turns it back on (an idle
+ * window says nothing of the next), and a limit below three keeps it on.
+ */
+static bool
+prefetch_read(struct dp_totals *t, unsigned *busy_prefetching)
+{
+	dp_totals(dp, t);
+	*busy_prefetching = 0;
+	for (unsigned w = 0; w < dp->n_workers; w++)
+		*busy_prefetching += dp->workers[w].stats.active_paths != 0 &&
+				     dp->workers[w].stats.prefetching != 0;
+	return t->active_paths == 3;
+}
+static unsigned
+prefetch_round(struct sess *a, struct sess *b, uint16_t seq)
+{
+	uint8_t pt[200], wire[300];
+	struct out o;
+	unsigned len, got = 0;
+	int wl;
+
+	len = rtp(pt, seq, 0xfe000001, 60, 7);
+	send_ring(int_in, frame(&int_mac, a->int_remote, a->int_local, pt, len));
+	got += recv_ring(pub_out, &o, 500);
+	len = rtp(pt, seq, 0xfe000002, 60, 7);
+	send_ring(int_in, frame(&int_mac, b->int_remote, b->int_local, pt, len));
+	got += recv_ring(pub_out, &o, 500);
+	len = rtp(pt, seq, 0xfe000003, 60, 7);
+	send_ring(pub_q(seq), browser_packet(a, pt, len, false, wire, &wl));
+	got += recv_ring(int_out, &o, 500);
+	return got;
+}
+
+static void
+test_prefetch_window(void)
+{
+	static struct sess a, b;
+	struct dp_totals t = { 0 };
+	uint32_t limit = dp->prefetch_paths;
+	unsigned got = 0, sent = 0, busy_pf = 0;
+	uint16_t seq = 1;
+	bool off = false;
+
+	sess_spec(&a, 70, RTCG_SRTP_AES128_CM_SHA1_80, false, true);
+	sess_spec(&b, 71, RTCG_SRTP_AES128_CM_SHA1_80, false, true);
+	if (sess_create(&a) != 0 || sess_create(&b) != 0) {
+		CHECK(false, "prefetch: sessions created");
+		return;
+	}
+	CHECK(limit >= 64, "prefetch: workers prefetch above %u active directions each (L2 / %u lines)",
+	      limit, DP_PATH_HOT_LINES);
+	/* Three directions, a round every 10 ms, until a full window is read (at most 3 s). */
+	for (unsigned r = 0; r < 300 && !off; r++, seq++) {
+		got += prefetch_round(&a, &b, seq);
+		sent += 3;
+		off = prefetch_read(&t, &busy_pf) && r >= 25 && busy_pf == 0;
+		rte_delay_ms(10);
+	}
+	CHECK(off && got == sent,
+	      "prefetch: steady traffic on 3 directions: %llu active in the last window, %u of the workers relaying them prefetching (%u of %u relayed)",
+	      (unsigned long long)t.active_paths, busy_pf, got, sent);
+	rte_delay_ms(400); /* the window of the last packets ends within 100 ms, an idle one 100 ms later */
+	dp_totals(dp, &t);
+	CHECK(t.active_paths == 0 && t.prefetching == dp->n_workers,
+	      "prefetch: after a 400-ms pause no direction is active and every worker prefetches (%llu active, %llu of %u)",
+	      (unsigned long long)t.active_paths, (unsigned long long)t.prefetching, dp->n_workers);
+	dp->prefetch_paths = 0;
+	for (unsigned r = 0; r < 40; r++, seq++) {
+		prefetch_round(&a, &b, seq);
+		rte_delay_ms(10);
+	}
+	CHECK(prefetch_read(&t, &busy_pf) && busy_pf >= 1,
+	      "prefetch: with a limit of 0 directions, steady traffic keeps it on (%u worker(s) relaying and prefetching, %llu active)",
+	      busy_pf, (unsigned long long)t.active_paths);
+	dp->prefetch_paths = limit;
+	drain(pub_out);
+	drain(int_out);
+	sess_delete(&a);
+	sess_delete(&b);
+	dp_sync(dp);
+}
+
+/*
  * The workers' flow caches: a key that moves to another session after its
  * session was deleted (and its slot went to a third) reaches the new
  * owner, not the slot the cache remembers, and not the deleted session.
@@ -1269,6 +1355,7 @@ main(int argc, char **argv)
 	test_relay(RTCG_SRTP_AES128_CM_SHA1_80, true, "IPv6 browser, IPv4 SIP side");
 	test_classify_and_bans();
 	test_latch();
+	test_prefetch_window();
 	test_flow_cache();
 	test_flow_cache_collision();
 	test_update_conflict();
