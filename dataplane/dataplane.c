@@ -198,6 +198,7 @@ dp_create(const struct rtcg_config *cfg, char *err, size_t errlen)
 		uint32_t n;
 
 		lc->prefetch = true;
+		lc->stats.prefetching = 1; /* until its first window says otherwise */
 		lc->lcore_id = cfg->lcores.workers[w];
 		lc->index = w;
 		lc->tx_queue = w;
