@@ -310,17 +310,16 @@ prefetch_session(const struct dp *dp, const struct dp_session *s, const struct p
  * next. Prefetching lines that are already in L1 or L2 only costs
  * instructions (2-5 ns a packet at 1-1,000 sessions); with more
  * directions than L2 holds it saves far more (42 ns a packet at 100,000).
- * A window that relayed nothing, or that ran long (a caller that does not
- * poll), says nothing of the next: it prefetches until a full window with
- * traffic says otherwise, as while the flow cache is bypassed.
+ * A window that relayed nothing says nothing of the next: it prefetches
+ * until a window with traffic says otherwise, as while the flow cache is
+ * bypassed.
  */
 static inline void
 dp_paths_window(const struct dp *dp, struct dp_lcore_conf *lc, uint64_t now)
 {
 	if (likely(now - lc->win_start < dp->win_tsc))
 		return;
-	lc->prefetch = lc->win_paths == 0 || lc->win_paths > dp->prefetch_paths ||
-		       now - lc->win_start >= 2 * dp->win_tsc || lc->fc.bypass;
+	lc->prefetch = lc->win_paths == 0 || lc->win_paths > dp->prefetch_paths || lc->fc.bypass;
 	lc->stats.active_paths = lc->win_paths;
 	lc->stats.prefetching = lc->prefetch;
 	lc->win_paths = 0;
@@ -677,9 +676,9 @@ stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b)
 	}
 
 	/*
-	 * The contexts' first lines are in by now (rtcg_srtp_prefetch_early ran
-	 * for this burst while the one before it was relayed): add what their
-	 * profile and window need beyond that.
+	 * A worker that prefetches asked for the contexts' first lines in this
+	 * burst's lookup (rtcg_srtp_prefetch_early): add what their profile
+	 * and window need beyond that.
 	 */
 	PROF(DP_STAGE_CHECKS);
 	for (unsigned g = 0; lc->prefetch && g < G_KINDS; g++)
