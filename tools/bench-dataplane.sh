@@ -9,11 +9,18 @@
 #            that comes out of the public port;
 #   decrypt: rtcgate-loadgen sends valid SRTP (advancing sequence numbers)
 #            into the public port and counts the RTP out of the internal one.
+#   (encrypt-lg: the same generator the other way round; with -M a mixed
+#   row too: both directions at once, bursts alternating.) Each
+#   rtcgate-loadgen row is followed by what the generator found checking
+#   every frame that came back: misdelivered (not to the far peer of the
+#   session its SSRC names) and corrupt (not what that session was sent;
+#   of the SRTP out of the public port one packet in 16 of each session is
+#   authenticated with the gateway's keys).
 # It prints offered and relayed packets per second, loss, and the worker's
 # busy nanoseconds per packet (telemetry cycle counters), beside
 # tools/bench-srtp's crypto-only figures measured in the same run.
 #
-# usage: tools/bench-dataplane.sh [-s "1 100 10000 100000"] [-t SECONDS] [-p PPS] [-H] [-Z] [-w WORKERS] [-O]
+# usage: tools/bench-dataplane.sh [-s "1 100 10000 100000"] [-t SECONDS] [-p PPS] [-H] [-Z] [-w WORKERS] [-O] [-M]
 #   -p: offered rate of rtcgate-loadgen (0: as fast as it can). testpmd
 #       always forwards as fast as it can.
 #   -H: the gateway on 2 MiB hugepages, as an appliance runs (it reserves
@@ -37,6 +44,9 @@
 #       no packet changes worker: what a NIC with RSS delivers. Without it
 #       flows are dealt to queues by session number and (W-1)/W of the
 #       packets are handed from the receiving worker to another.
+#   -M: a mixed row after the others (rtcgate-loadgen --direction both):
+#       SRTP into the public port and RTP into the internal one at once;
+#       its x_crypto is over the mean of protect and unprotect.
 #   -O: the sessions in one fixed shuffle (rtcgate-loadgen --order random,
 #       and so testpmd's pcap), as independent streams arrive, rather than
 #       in the order the gateway installed them, where neighbours share
@@ -60,7 +70,8 @@ ZC=0
 W=1
 RSS_SORT=0
 ORDER=slot
-while getopts "s:t:p:HZw:RO" o; do
+MIXED=0
+while getopts "s:t:p:HZw:ROM" o; do
 	case $o in
 	s) SESSIONS=$OPTARG ;;
 	t) SECONDS_EACH=$OPTARG ;;
@@ -70,7 +81,8 @@ while getopts "s:t:p:HZw:RO" o; do
 	w) W=$OPTARG ;;
 	R) RSS_SORT=1 ;;
 	O) ORDER=random ;;
-	*) sed -n 2,52p "$0"; exit 2 ;;
+	M) MIXED=1 ;;
+	*) sed -n 2,62p "$0"; exit 2 ;;
 	esac
 done
 [ "$W" -ge 1 ] 2>/dev/null || { echo "-w: a number of workers" >&2; exit 2; }
@@ -392,12 +404,17 @@ lg_stop() {
 	pkill -TERM -f -- "--file-prefix rtcg-bench-lg" || true
 	wait "$1" || true
 }
-# lg_row SESSIONS encrypt|decrypt: rtcgate-loadgen; decrypt: SRTP -> public
-# memif, RTP out of the internal one; encrypt: RTP -> internal memif, SRTP
-# out of the public one.
+# lg_row SESSIONS encrypt|decrypt|both: rtcgate-loadgen; decrypt: SRTP ->
+# public memif, RTP out of the internal one; encrypt: RTP -> internal memif,
+# SRTP out of the public one; both (the row "mixed"): both at once (the
+# generator's port 0 on the public memif, port 1 on the internal one).
 lg_row() {
-	local n=$1 d=$2 tx=int rx=pub crypto=$prot_ns
+	local n=$1 d=$2 tx=int rx=pub crypto=$prot_ns row=$2-lg
 	if [ $d = decrypt ]; then tx=pub rx=int crypto=$unprot_ns; fi
+	if [ $d = both ]; then
+		tx=pub rx=int row=mixed-lg
+		crypto=$(awk -v a="$prot_ns" -v b="$unprot_ns" 'BEGIN { print (a + b) / 2 }')
+	fi
 	rm -f "$dir/lg.out"
 	# --linger: once its figures are printed it polls nothing and waits to be
 	# stopped, so that row_reading reads the gateway before the link goes
@@ -424,13 +441,15 @@ lg_row() {
 	done
 	wait $bp $pp || true
 	local ok=0
-	row_reading $d-lg "$n" || ok=1
+	row_reading $row "$n" || ok=1
 	lg_stop $lg
-	gw_survived $d-lg "$n"
+	gw_survived $row "$n"
 	if [ $ok = 0 ]; then
 		# "... offered N (X Mpps) relayed N (Y Mpps) loss Z% ..."
-		print_row $d-lg "$n" $(sed -nE 's/.*offered [0-9]+ \(([0-9.]+) Mpps\) relayed [0-9]+ \(([0-9.]+) Mpps\) loss ([-0-9.]+)%.*/\1 \2 \3/p' \
+		print_row $row "$n" $(sed -nE 's/.*offered [0-9]+ \(([0-9.]+) Mpps\) relayed [0-9]+ \(([0-9.]+) Mpps\) loss ([-0-9.]+)%.*/\1 \2 \3/p' \
 			"$dir/lg.out" | grep . || echo 0 0 0) "$crypto"
+		# "... misdelivered N corrupt N srtp-checked N"
+		sed -nE 's/.*relayed ([0-9]+) .* (misdelivered [0-9]+ corrupt [0-9]+ srtp-checked [0-9]+).*/# '"$row $n"': \1 frames back, each checked: \2/p' "$dir/lg.out"
 	fi
 	row_end
 }
@@ -446,7 +465,10 @@ for n in $SESSIONS; do
 	# DPDK 22.11's memif server now and then fails to map a zero-copy
 	# client's memory ("mmap failed: No such device") and the link stays
 	# down: the row starts again, traffic source and all, up to three times.
-	for row in enc-pmd encrypt decrypt; do
+	for row in enc-pmd encrypt decrypt $([ $MIXED = 1 ] && echo both); do
+		# The gateway's SRTP contexts hold the sequence numbers the rows
+		# before sent: the mixed row, each direction's second, gets a fresh one.
+		if [ $row = both ] && [ -n "$gw_pid" ]; then stop_gw; start_gw; fi
 		for try in 1 2 3; do
 			if [ $row = enc-pmd ]; then pmd_row "$n" && break; else lg_row "$n" $row && break; fi
 			echo "# $row $n: the gateway's memif links did not come up (try $try of 3)"

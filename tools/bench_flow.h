@@ -199,11 +199,13 @@ flows_create(const struct rtcg_config *cfg, uint32_t n, bool decrypt, unsigned f
 }
 
 /*
- * The browsers' SRTP contexts of flows[0..n) (the decrypt direction), in
- * one rte_zmalloc block that the caller rte_free()s; NULL: no memory.
+ * SRTP contexts of benchmark mode's n sessions with the keys of direction
+ * dir (dp_bench_key: 0 the browsers', 1 the gateway's), session i's at
+ * *stride * i of one rte_zmalloc block that the caller rte_free()s; NULL:
+ * no memory.
  */
 static inline uint8_t *
-flows_keys_create(struct flow *flows, uint32_t n, struct rtcg_srtp_engine *eng, int profile)
+bench_ctxs_create(uint32_t n, unsigned dir, struct rtcg_srtp_engine *eng, int profile, size_t *stride)
 {
 	size_t cs = RTE_ALIGN_CEIL(rtcg_srtp_ctx_size(), 64);
 	uint8_t *mem = rte_zmalloc(NULL, cs * n, 64);
@@ -211,11 +213,68 @@ flows_keys_create(struct flow *flows, uint32_t n, struct rtcg_srtp_engine *eng, 
 	for (uint32_t i = 0; mem != NULL && i < n; i++) {
 		uint8_t key[32], salt[14];
 
-		flows[i].ctx = (struct rtcg_srtp_ctx *)(mem + cs * i);
-		dp_bench_key(i, 0, key, salt);
-		rtcg_srtp_ctx_init(flows[i].ctx, eng, profile, key, salt, 128);
+		dp_bench_key(i, dir, key, salt);
+		rtcg_srtp_ctx_init((struct rtcg_srtp_ctx *)(mem + cs * i), eng, profile, key, salt, 128);
 	}
+	*stride = cs;
 	return mem;
+}
+
+/* The browsers' SRTP contexts of flows[0..n) (the decrypt direction), as bench_ctxs_create gives them. */
+static inline uint8_t *
+flows_keys_create(struct flow *flows, uint32_t n, struct rtcg_srtp_engine *eng, int profile)
+{
+	size_t cs;
+	uint8_t *mem = bench_ctxs_create(n, 0, eng, profile, &cs);
+
+	for (uint32_t i = 0; mem != NULL && i < n; i++)
+		flows[i].ctx = (struct rtcg_srtp_ctx *)(mem + cs * i);
+	return mem;
+}
+
+/* The session a frame's RTP header names (its SSRC, as make_flow writes it), if one of n. */
+static inline bool
+flow_session(const uint8_t *d, unsigned len, uint32_t n, uint32_t *i)
+{
+	unsigned l4 = d[12] == 0x86 && d[13] == 0xdd ? 54 : 34;
+	uint32_t ssrc;
+
+	if (len < l4 + 8 + 12)
+		return false;
+	ssrc = (uint32_t)d[l4 + 16] << 24 | (uint32_t)d[l4 + 17] << 16 | (uint32_t)d[l4 + 18] << 8 |
+	       d[l4 + 19];
+	*i = ssrc - 0x10000000u;
+	return ssrc >= 0x10000000u && *i < n;
+}
+
+/*
+ * Is frame d one the gateway sends session i's far peer: the addresses and
+ * ports of rev, session i's frame toward the gateway from that peer
+ * (make_flow of the other direction), the other way round? The header's
+ * length is rev's; *payload is where the UDP payload starts.
+ */
+static inline bool
+flow_is_reply(const struct flow *rev, const uint8_t *d, unsigned len, unsigned *payload)
+{
+	const uint8_t *r = rev->frame;
+	bool v6 = r[12] == 0x86;
+	unsigned a = v6 ? 22 : 26, al = v6 ? 16 : 4, u = v6 ? 54 : 34;
+
+	if (len < rev->hdr_len || d[12] != r[12] || d[13] != r[13])
+		return false;
+	*payload = u + 8;
+	return memcmp(d + a, r + a + al, al) == 0 && memcmp(d + a + al, r + a, al) == 0 &&
+	       memcmp(d + u, r + u + 2, 2) == 0 && memcmp(d + u + 2, r + u, 2) == 0;
+}
+
+/* Are the n bytes at p flow_frame's payload (all 0xab)? */
+static inline bool
+flow_payload_ok(const uint8_t *p, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++)
+		if (p[k] != 0xab)
+			return false;
+	return true;
 }
 
 #endif /* RTCG_BENCH_FLOW_H */

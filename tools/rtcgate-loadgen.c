@@ -6,12 +6,22 @@
  * sessions, either valid SRTP from the browsers into the public port
  * (--direction decrypt; sequence numbers advance, so replay protection
  * accepts every packet) or plain RTP from the SIP side into the internal port
- * (--direction encrypt). It counts what comes back out of the other port.
- * With --write-pcap it writes one frame per session to a pcap file instead,
+ * (--direction encrypt), or both at once into both ports (--direction both,
+ * a mixed load: port 0 is then the public port, port 1 the internal one,
+ * and each burst alternates). It counts what comes back out, and checks
+ * every frame: it must go to the far peer of the session its SSRC names
+ * (addresses and ports), with the payload that session was sent; of SRTP
+ * coming out, each session's first packet and then one in 16 are
+ * unprotected with the gateway's keys to check them. The gateway's SRTP
+ * state carries over from one run to the next: one run a direction per
+ * gateway start, or later runs' packets are replays to it. It prints those that do not as misdelivered
+ * (a frame sent to the wrong peer, or no session's) and corrupt (to the
+ * right peer, but not what was sent, or SRTP that fails its check).
+ * With --write-pcap (not with both) it writes one frame per session to a pcap file instead,
  * for dpdk-testpmd to replay (tools/bench-dataplane.sh); with --tx-queues N,
  * one file per queue (FILE.q.pcap), each with that queue's sessions.
  *
- * usage: rtcgate-loadgen --config GW.yaml --direction decrypt|encrypt
+ * usage: rtcgate-loadgen --config GW.yaml --direction decrypt|encrypt|both
  *          [--duration S] [--pps N (0: as fast as it can)] [--size 214]
  *          [--write-pcap FILE] [--rx-queues N] [--tx-queues N [--rss-sort]]
  *          [--linger S] [--order slot|random] -- EAL-ARGS (two ports: 0 tx, 1 rx)
@@ -73,35 +83,10 @@ on_signal(int sig)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: rtcgate-loadgen --config GW.yaml --direction decrypt|encrypt "
+	fprintf(stderr, "usage: rtcgate-loadgen --config GW.yaml --direction decrypt|encrypt|both "
 			"[--duration S] [--pps N] [--size BYTES] [--write-pcap FILE] [--rx-queues N] "
 			"[--tx-queues N [--rss-sort]] [--linger S] [--order slot|random] -- EAL-ARGS\n");
 	exit(2);
-}
-
-/*
- * What waits on receive queues q = first, first + step, ... of port 1, up
- * to 4 bursts a queue, freed; how many. More than one burst: the gateway
- * may send a queue's packets faster than one burst a round takes them.
- */
-static unsigned
-receive(unsigned first, unsigned step, unsigned nq)
-{
-	unsigned total = 0;
-
-	for (uint16_t q = (uint16_t)first; q < nq; q = (uint16_t)(q + step)) {
-		for (unsigned b = 0; b < 4; b++) {
-			struct rte_mbuf *rx[BURST];
-			uint16_t n = rte_eth_rx_burst(1, q, rx, BURST);
-
-			if (n != 0)
-				rte_pktmbuf_free_bulk(rx, n);
-			total += n;
-			if (n < BURST)
-				break;
-		}
-	}
-	return total;
 }
 
 /* A transmit queue: its sessions, and where its round-robin is. */
@@ -110,16 +95,131 @@ struct txq {
 	uint32_t n, cur;
 };
 
+/* One kind of traffic sent: its frames, the port they go out of, each transmit queue's sessions. */
+struct stream {
+	struct flow *flows;
+	struct txq txq[MAX_TXQ];
+	bool decrypt;
+	uint16_t port;
+};
+
+/*
+ * What comes back out of a port, checked frame by frame (check_frame):
+ * the session its SSRC names must have been sent to that session's far
+ * peer (the addresses and ports of rev, its frames from that peer, the
+ * other way round), carrying what fwd's frames carried: plain RTP (plain)
+ * read as it is; SRTP by its length, and each session's first packet back
+ * and then one in 16 (by sequence number) unprotected with the gateway's
+ * keys (ctx, stride). The first one sets the context's rollover count
+ * where the gateway's is (a context that first saw a packet after its
+ * sequence numbers wrapped would guess 0, one behind the gateway).
+ * A session's frames come back on one receive queue (its direction has
+ * one worker, whose transmit queue feeds that queue), which one lcore
+ * polls: its context is used by that lcore alone.
+ */
+struct rx_check {
+	uint16_t port;
+	bool plain;
+	const struct flow *rev, *fwd;
+	uint8_t *ctx;
+	size_t stride;
+	uint8_t *seen; /* [session]: a packet of it was checked */
+};
+
+struct rx_count {
+	uint64_t received;
+	uint64_t misdelivered; /* no session's, or not to its peer */
+	uint64_t corrupt;      /* to its peer, but not what was sent */
+	uint64_t tags;	       /* SRTP packets unprotected to check them */
+};
+
+static struct stream streams[2];
+static unsigned n_streams;
+static struct rx_check checks[2];
+static unsigned n_checks;
+static uint32_t n_sessions;
+
+static void
+check_frame(const struct rx_check *c, struct rte_mbuf *m, struct rtcg_srtp_engine *eng,
+	    struct rx_count *rc)
+{
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+	unsigned len = m->data_len, off, ulen, pl;
+	uint32_t i;
+
+	if (m->nb_segs != 1 || !flow_session(d, len, n_sessions, &i) ||
+	    !flow_is_reply(&c->rev[i], d, len, &off)) {
+		rc->misdelivered++;
+		return;
+	}
+	ulen = (unsigned)d[off - 4] << 8 | d[off - 3];
+	pl = c->fwd[i].payload;
+	if (ulen < 8 || off - 8 + ulen > len) {
+		rc->corrupt++;
+		return;
+	}
+	ulen -= 8; /* the RTP packet */
+	if (c->plain) {
+		if (ulen != 12 + pl || !flow_payload_ok(d + off + 12, pl))
+			rc->corrupt++;
+		return;
+	}
+	if (ulen < 12 + pl + 4) { /* no tag (the shortest is 32 bits) */
+		rc->corrupt++;
+		return;
+	}
+	if ((d[off + 3] & 15) == 0 || !c->seen[i]) {
+		struct rtcg_srtp_ctx *ctx = (struct rtcg_srtp_ctx *)(c->ctx + c->stride * i);
+		struct rtcg_srtp_pkt sp = { .data = d + off, .len = ulen, .room = ulen };
+
+		rtcg_srtp_unprotect_burst(eng, &ctx, &sp, 1);
+		rc->tags++;
+		c->seen[i] = 1;
+		if (sp.status != RTCG_SRTP_OK || sp.len != 12 + pl || !flow_payload_ok(d + off + 12, pl))
+			rc->corrupt++;
+	}
+}
+
+/*
+ * What waits on receive queues q = first, first + step, ... of the checked
+ * ports, up to 4 bursts a queue, checked and freed; how many. More than
+ * one burst: the gateway may send a queue's packets faster than one burst
+ * a round takes them.
+ */
+static unsigned
+receive(unsigned first, unsigned step, unsigned nq, struct rtcg_srtp_engine *eng, struct rx_count *rc)
+{
+	unsigned total = 0;
+
+	for (unsigned k = 0; k < n_checks; k++) {
+		for (uint16_t q = (uint16_t)first; q < nq; q = (uint16_t)(q + step)) {
+			for (unsigned b = 0; b < 4; b++) {
+				struct rte_mbuf *rx[BURST];
+				uint16_t n = rte_eth_rx_burst(checks[k].port, q, rx, BURST);
+
+				for (uint16_t j = 0; j < n; j++)
+					check_frame(&checks[k], rx[j], eng, rc);
+				if (n != 0)
+					rte_pktmbuf_free_bulk(rx, n);
+				total += n;
+				if (n < BURST)
+					break;
+			}
+		}
+	}
+	rc->received += total;
+	return total;
+}
+
 /* One sending lcore: transmit queues index, index + n_lcores, ... and as many receive queues. */
 struct sender {
 	unsigned index, n_lcores, ntx, nq;
-	struct txq *txq;
-	struct flow *flows;
 	struct rte_mempool *pool;
 	struct rtcg_srtp_engine *eng;
-	bool decrypt;
 	uint64_t start, end, gap;
-	uint64_t sent, received, failed;
+	uint64_t sent, failed;
+	unsigned turn; /* mixed traffic: the streams take turns on each queue, a burst each */
+	struct rx_count rc;
 };
 
 static int
@@ -131,31 +231,32 @@ send_loop(void *arg)
 
 	if (q >= sd->ntx) { /* more lcores than transmit queues: this one only receives */
 		while (!quit && rte_get_tsc_cycles() < sd->end)
-			sd->received += receive(sd->index, sd->n_lcores, sd->nq);
+			receive(sd->index, sd->n_lcores, sd->nq, sd->eng, &sd->rc);
 		return 0;
 	}
 	while (!quit && rte_get_tsc_cycles() < sd->end) {
 		struct rte_mbuf *pkts[BURST];
 		struct rtcg_srtp_pkt sp[BURST];
 		struct rtcg_srtp_ctx *sc[BURST];
-		struct txq *t = &sd->txq[q];
+		struct stream *st = &streams[sd->turn % n_streams];
+		struct txq *t = &st->txq[q];
 
-		sd->received += receive(sd->index, sd->n_lcores, sd->nq);
+		receive(sd->index, sd->n_lcores, sd->nq, sd->eng, &sd->rc);
 		if (sd->gap && rte_get_tsc_cycles() < next)
 			continue;
 		next += sd->gap;
 		if (t->n == 0 || rte_pktmbuf_alloc_bulk(sd->pool, pkts, BURST) != 0)
 			goto next_queue;
 		for (unsigned k = 0; k < BURST; k++) {
-			struct flow *f = &sd->flows[t->sess[t->cur]];
-			uint8_t *d = (uint8_t *)rte_pktmbuf_append(pkts[k], (uint16_t)(f->hdr_len + f->payload + (sd->decrypt ? 10 : 0)));
+			struct flow *f = &st->flows[t->sess[t->cur]];
+			uint8_t *d = (uint8_t *)rte_pktmbuf_append(pkts[k], (uint16_t)(f->hdr_len + f->payload + (st->decrypt ? 10 : 0)));
 
-			flow_frame(f, d, sd->decrypt, &sp[k]);
+			flow_frame(f, d, st->decrypt, &sp[k]);
 			sc[k] = f->ctx;
 			if (++t->cur == t->n)
 				t->cur = 0;
 		}
-		if (sd->decrypt) {
+		if (st->decrypt) {
 			rtcg_srtp_protect_burst(sd->eng, sc, sp, BURST);
 			for (unsigned k = 0; k < BURST; k++)
 				if (sp[k].status != RTCG_SRTP_OK)
@@ -170,14 +271,16 @@ send_loop(void *arg)
 		uint16_t s = 0;
 
 		while (s < BURST && !quit && rte_get_tsc_cycles() < sd->end) {
-			s += rte_eth_tx_burst(0, (uint16_t)q, pkts + s, (uint16_t)(BURST - s));
+			s += rte_eth_tx_burst(st->port, (uint16_t)q, pkts + s, (uint16_t)(BURST - s));
 			if (s < BURST)
-				sd->received += receive(sd->index, sd->n_lcores, sd->nq);
+				receive(sd->index, sd->n_lcores, sd->nq, sd->eng, &sd->rc);
 		}
 		sd->sent += s;
 		if (s < BURST)
 			rte_pktmbuf_free_bulk(&pkts[s], BURST - s);
 next_queue:
+		if (++sd->turn % n_streams != 0)
+			continue; /* the other stream's turn on this queue */
 		q += sd->n_lcores;
 		if (q >= sd->ntx)
 			q = sd->index;
@@ -209,6 +312,29 @@ write_pcap(const char *path, const struct flow *flows, const struct txq *t)
 	return 0;
 }
 
+/* Each transmit queue's sessions of stream st (ntx queues), in slot or shuffled order. */
+static bool
+deal_sessions(struct stream *st, uint32_t n, unsigned ntx, bool rss_sort, bool shuffled)
+{
+	for (uint16_t q = 0; q < ntx; q++) {
+		st->txq[q].sess = calloc(n, sizeof(uint32_t));
+		if (st->txq[q].sess == NULL)
+			return false;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t h = i;
+
+		if (rss_sort && !dp_rss_hash(st->flows[i].frame, st->flows[i].hdr_len, &h))
+			h = i;
+		struct txq *t = &st->txq[h % ntx];
+
+		t->sess[t->n++] = i;
+	}
+	for (uint16_t q = 0; shuffled && q < ntx; q++)
+		flows_shuffle(st->txq[q].sess, st->txq[q].n);
+	return true;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -226,15 +352,15 @@ main(int argc, char **argv)
 		{ "order", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *config = NULL, *pcap_out = NULL;
-	bool decrypt = true;
+	const char *config = NULL, *pcap_out = NULL, *dir_name = "decrypt";
+	bool decrypt = true, both = false;
 	double duration = 5, linger = 0;
 	uint64_t pps = 0;
 	unsigned size = 214, nq = 1, ntx = 1;
 	bool rss_sort = false, shuffled = false;
 	struct config_errors errs;
 	struct rtcg_config *cfg;
-	struct flow *flows;
+	struct flow *fl[2]; /* [1]: the decrypt direction's frames, [0]: the encrypt direction's */
 	uint32_t n;
 	int c;
 
@@ -242,7 +368,9 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 'd':
-			if (!flow_direction(optarg, &decrypt))
+			dir_name = optarg;
+			both = strcmp(optarg, "both") == 0;
+			if (!both && !flow_direction(optarg, &decrypt))
 				usage();
 			break;
 		case 't': duration = atof(optarg); break;
@@ -261,7 +389,7 @@ main(int argc, char **argv)
 		}
 	}
 	if (config == NULL || duration <= 0 || duration > 600 || linger < 0 || linger > 600 ||
-	    size < 64 || size > 1500 ||
+	    size < 64 || size > 1500 || (both && pcap_out != NULL) ||
 	    nq < 1 || nq > MAX_RXQ || ntx < 1 || ntx > MAX_TXQ)
 		usage();
 	cfg = config_load(config, NULL, 0, NULL, &errs);
@@ -270,38 +398,41 @@ main(int argc, char **argv)
 			fprintf(stderr, "%s\n", errs.msg[i]);
 		return 1;
 	}
-	n = cfg->dataplane.benchmark.sessions;
+	n = n_sessions = cfg->dataplane.benchmark.sessions;
 	if (n == 0) {
 		fprintf(stderr, "rtcgate-loadgen: %s has dataplane.benchmark.sessions 0\n", config);
 		return 1;
 	}
-	flows = flows_create(cfg, n, decrypt, size);
-	if (flows == NULL) {
+	/* Both directions' frames: what is sent, and what the replies are checked against. */
+	fl[0] = flows_create(cfg, n, false, size);
+	fl[1] = flows_create(cfg, n, true, size);
+	if (fl[0] == NULL || fl[1] == NULL) {
 		fprintf(stderr, "rtcgate-loadgen: no memory for %u flows\n", n);
 		return 1;
 	}
+	/*
+	 * Port 0 is the gateway's port the traffic goes into, port 1 the one it
+	 * comes out of; mixed (both), port 0 is the public port and port 1 the
+	 * internal one, and each carries one direction in and the other out.
+	 */
+	n_streams = both ? 2 : 1;
+	for (unsigned k = 0; k < n_streams; k++) {
+		struct stream *st = &streams[k];
 
-	/* Each transmit queue's sessions. */
-	struct txq txq[MAX_TXQ] = { 0 };
-
-	for (uint16_t q = 0; q < ntx; q++) {
-		txq[q].sess = calloc(n, sizeof(uint32_t));
-		if (txq[q].sess == NULL) {
+		st->decrypt = both ? k == 0 : decrypt;
+		st->flows = fl[st->decrypt];
+		st->port = both ? (uint16_t)k : 0;
+		if (!deal_sessions(st, n, ntx, rss_sort, shuffled)) {
 			fprintf(stderr, "rtcgate-loadgen: no memory for %u sessions\n", n);
 			return 1;
 		}
+		checks[n_checks++] = (struct rx_check){
+			.port = both ? (uint16_t)(1 - k) : 1,
+			.plain = st->decrypt,
+			.rev = fl[!st->decrypt],
+			.fwd = st->flows,
+		};
 	}
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t h = i;
-
-		if (rss_sort && !dp_rss_hash(flows[i].frame, flows[i].hdr_len, &h))
-			h = i;
-		struct txq *t = &txq[h % ntx];
-
-		t->sess[t->n++] = i;
-	}
-	for (uint16_t q = 0; shuffled && q < ntx; q++)
-		flows_shuffle(txq[q].sess, txq[q].n);
 	if (pcap_out != NULL) {
 		/* One file, or FILE.q.pcap (FILE less its .pcap) for each queue q. */
 		size_t base = strlen(pcap_out);
@@ -316,11 +447,12 @@ main(int argc, char **argv)
 				snprintf(path, sizeof(path), "%s", pcap_out);
 			else
 				snprintf(path, sizeof(path), "%.*s.%u.pcap", (int)base, pcap_out, q);
-			rc = write_pcap(path, flows, &txq[q]);
+			rc = write_pcap(path, streams[0].flows, &streams[0].txq[q]);
 		}
 		for (uint16_t q = 0; q < ntx; q++)
-			free(txq[q].sess);
-		free(flows);
+			free(streams[0].txq[q].sess);
+		free(fl[0]);
+		free(fl[1]);
 		config_free(cfg);
 		return rc;
 	}
@@ -339,17 +471,35 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (rte_eth_dev_count_avail() < 2) {
-		fprintf(stderr, "rtcgate-loadgen: needs two ports (0: tx into the gateway, 1: rx from it)\n");
+		fprintf(stderr, "rtcgate-loadgen: needs two ports (0: tx into the gateway, 1: rx from it; both: 0 public, 1 internal)\n");
 		return 1;
 	}
 	struct rte_mempool *pool = rte_pktmbuf_pool_create("lg_pool", 16383, 256, 0,
 							   RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
 	struct rtcg_srtp_engine *eng = rtcg_srtp_engine_create();
-	uint8_t *ctx_mem = NULL;
+	uint8_t *ctx_mem = NULL, *check_mem = NULL;
+	int profile = cfg->dataplane.benchmark.profile;
 
-	if (decrypt && (ctx_mem = flows_keys_create(flows, n, eng, cfg->dataplane.benchmark.profile)) == NULL) {
+	/* The browsers' keys to send SRTP, the gateway's to check what it sends. */
+	if ((fl[1] == streams[0].flows || both) &&
+	    (ctx_mem = flows_keys_create(fl[1], n, eng, profile)) == NULL) {
 		fprintf(stderr, "rtcgate-loadgen: no memory for %u SRTP contexts\n", n);
 		return 1;
+	}
+	for (unsigned k = 0; k < n_checks; k++) {
+		if (checks[k].plain)
+			continue;
+		check_mem = bench_ctxs_create(n, 1, eng, profile, &checks[k].stride);
+		if (check_mem == NULL) {
+			fprintf(stderr, "rtcgate-loadgen: no memory for %u SRTP contexts\n", n);
+			return 1;
+		}
+		checks[k].ctx = check_mem;
+		checks[k].seen = calloc(n, 1);
+		if (checks[k].seen == NULL) {
+			fprintf(stderr, "rtcgate-loadgen: no memory for %u sessions\n", n);
+			return 1;
+		}
 	}
 	for (uint16_t port = 0; port < 2; port++) {
 		struct rte_eth_conf conf = { 0 };
@@ -390,10 +540,7 @@ main(int argc, char **argv)
 		sd->n_lcores = nl;
 		sd->ntx = ntx;
 		sd->nq = nq;
-		sd->txq = txq;
-		sd->flows = flows;
 		sd->pool = pool;
-		sd->decrypt = decrypt;
 		sd->start = start;
 		sd->end = start + (uint64_t)(duration * hz);
 		sd->gap = pps ? hz * BURST * nl / pps : 0;
@@ -405,28 +552,29 @@ main(int argc, char **argv)
 	send_loop(&snd[0]);
 	rte_eal_mp_wait_lcore();
 
-	uint64_t sent = 0, received = 0, failed = 0;
+	uint64_t sent = 0, failed = 0;
+	struct rx_count rc = { 0 };
 
 	for (unsigned k = 0; k < nl; k++) {
 		sent += snd[k].sent;
-		received += snd[k].received;
 		failed += snd[k].failed;
+		rc.received += snd[k].rc.received;
+		rc.misdelivered += snd[k].rc.misdelivered;
+		rc.corrupt += snd[k].rc.corrupt;
+		rc.tags += snd[k].rc.tags;
 		if (k != 0)
 			rtcg_srtp_engine_destroy(snd[k].eng);
 	}
 	/* Let the last packets come back. */
-	for (int t = 0; t < 200; t++) {
-		unsigned nrx = receive(0, 1, nq);
-
-		received += nrx;
-		if (nrx == 0)
+	for (int t = 0; t < 200; t++)
+		if (receive(0, 1, nq, eng, &rc) == 0)
 			rte_delay_us_sleep(1000);
-	}
 	printf("direction %s sessions %u frame %u bytes: offered %" PRIu64 " (%.3f Mpps) relayed %" PRIu64
-	       " (%.3f Mpps) loss %.3f%% srtp-errors %" PRIu64 "\n",
-	       decrypt ? "decrypt" : "encrypt", n, size, sent, sent / duration / 1e6, received,
-	       received / duration / 1e6, sent ? 100.0 * (double)(sent - received) / (double)sent : 0.0,
-	       failed);
+	       " (%.3f Mpps) loss %.3f%% srtp-errors %" PRIu64 " misdelivered %" PRIu64
+	       " corrupt %" PRIu64 " srtp-checked %" PRIu64 "\n",
+	       dir_name, n, size, sent, sent / duration / 1e6, rc.received,
+	       rc.received / duration / 1e6, sent ? 100.0 * ((double)sent - (double)rc.received) / (double)sent : 0.0,
+	       failed, rc.misdelivered, rc.corrupt, rc.tags);
 	fflush(stdout);
 	for (uint64_t until = rte_get_tsc_cycles() + (uint64_t)(linger * (double)rte_get_tsc_hz());
 	     !quit && rte_get_tsc_cycles() < until;)
@@ -436,10 +584,15 @@ main(int argc, char **argv)
 		rte_eth_dev_close(port);
 	}
 	rte_free(ctx_mem);
+	rte_free(check_mem);
+	for (unsigned k = 0; k < n_checks; k++)
+		free(checks[k].seen);
 	rtcg_srtp_engine_destroy(eng);
-	for (uint16_t q = 0; q < ntx; q++)
-		free(txq[q].sess);
-	free(flows);
+	for (unsigned k = 0; k < n_streams; k++)
+		for (uint16_t q = 0; q < ntx; q++)
+			free(streams[k].txq[q].sess);
+	free(fl[0]);
+	free(fl[1]);
 	config_free(cfg);
 	dp_eal_cleanup();
 	return 0;
