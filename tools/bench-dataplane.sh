@@ -53,7 +53,8 @@
 #       pages and the hardware prefetcher streams their lines.
 # Needs root (network namespace), a build in build/, dpdk-testpmd (dpdk-dev).
 # GW=path runs another gateway binary (an A/B comparison in one sitting);
-# LG= and BS= another rtcgate-loadgen and bench-srtp. NETNS=0 runs it all
+# LG= and BS= another rtcgate-loadgen and bench-srtp. RSIZE=N gives the
+# memif rings 2^N descriptors (default 10: 1,024). NETNS=0 runs it all
 # in the current network namespace (on a machine of its own: the gateway's
 # exception-path TAPs then appear there); EXC=false gives the gateway's
 # ports no exception path (no /dev/net/tun). PERF=DIR samples the workers'
@@ -82,7 +83,7 @@ while getopts "s:t:p:HZw:ROM" o; do
 	R) RSS_SORT=1 ;;
 	O) ORDER=random ;;
 	M) MIXED=1 ;;
-	*) sed -n 2,62p "$0"; exit 2 ;;
+	*) sed -n 2,63p "$0"; exit 2 ;;
 	esac
 done
 [ "$W" -ge 1 ] 2>/dev/null || { echo "-w: a number of workers" >&2; exit 2; }
@@ -120,6 +121,8 @@ if [ $ZC = 1 ]; then
 	SRC_RXQ=2
 fi
 [ "$W" = 1 ] || SRC_RXQ=$W
+# RSIZE=N: memif rings of 2^N descriptors (memif's rsize, 10 by default)
+if [ -n "${RSIZE:-}" ]; then GW_MEMIF="$GW_MEMIF,rsize=$RSIZE" SRC_MEMIF="$SRC_MEMIF,rsize=$RSIZE"; fi
 if [ $HUGE = 1 ]; then
 	mountpoint -q /dev/hugepages || { mkdir -p /dev/hugepages && mount -t hugetlbfs nodev /dev/hugepages; }
 	hp=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
