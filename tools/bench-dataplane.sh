@@ -452,7 +452,7 @@ lg_row() {
 		print_row $row "$n" $(sed -nE 's/.*offered [0-9]+ \(([0-9.]+) Mpps\) relayed [0-9]+ \(([0-9.]+) Mpps\) loss ([-0-9.]+)%.*/\1 \2 \3/p' \
 			"$dir/lg.out" | grep . || echo 0 0 0) "$crypto"
 		# "... misdelivered N corrupt N srtp-checked N"
-		sed -nE 's/.*relayed ([0-9]+) .* (misdelivered [0-9]+ corrupt [0-9]+ srtp-checked [0-9]+).*/# '"$row $n"': \1 frames back, each checked: \2/p' "$dir/lg.out"
+		sed -nE 's/.*relayed ([0-9]+) .* (misdelivered [0-9]+ corrupt [0-9]+ srtp-checked [0-9]+ not-udp [0-9]+).*/# '"$row $n"': \1 frames back, each checked: \2/p' "$dir/lg.out"
 	fi
 	row_end
 }

@@ -16,7 +16,9 @@
  * state carries over from one run to the next: one run a direction per
  * gateway start, or later runs' packets are replays to it. It prints those that do not as misdelivered
  * (a frame sent to the wrong peer, or no session's) and corrupt (to the
- * right peer, but not what was sent, or SRTP that fails its check).
+ * right peer, but not what was sent, or SRTP that fails its check), and
+ * apart from those what is not UDP at all (not-udp: ARP or neighbour
+ * discovery the gateway's kernel side sends through the port).
  * With --write-pcap (not with both) it writes one frame per session to a pcap file instead,
  * for dpdk-testpmd to replay (tools/bench-dataplane.sh); with --tx-queues N,
  * one file per queue (FILE.q.pcap), each with that queue's sessions.
@@ -131,6 +133,7 @@ struct rx_count {
 	uint64_t misdelivered; /* no session's, or not to its peer */
 	uint64_t corrupt;      /* to its peer, but not what was sent */
 	uint64_t tags;	       /* SRTP packets unprotected to check them */
+	uint64_t other;	       /* not UDP over IP: ARP, neighbour discovery from the gateway's kernel side */
 };
 
 static struct stream streams[2];
@@ -147,6 +150,11 @@ check_frame(const struct rx_check *c, struct rte_mbuf *m, struct rtcg_srtp_engin
 	unsigned len = m->data_len, off, ulen, pl;
 	uint32_t i;
 
+	if (len >= 24 && !((d[12] == 0x08 && d[13] == 0x00 && d[23] == IPPROTO_UDP) ||
+			   (d[12] == 0x86 && d[13] == 0xdd && d[20] == IPPROTO_UDP))) {
+		rc->other++;
+		return;
+	}
 	if (m->nb_segs != 1 || !flow_session(d, len, n_sessions, &i) ||
 	    !flow_is_reply(&c->rev[i], d, len, &off)) {
 		rc->misdelivered++;
@@ -562,6 +570,7 @@ main(int argc, char **argv)
 		rc.misdelivered += snd[k].rc.misdelivered;
 		rc.corrupt += snd[k].rc.corrupt;
 		rc.tags += snd[k].rc.tags;
+		rc.other += snd[k].rc.other;
 		if (k != 0)
 			rtcg_srtp_engine_destroy(snd[k].eng);
 	}
@@ -571,10 +580,10 @@ main(int argc, char **argv)
 			rte_delay_us_sleep(1000);
 	printf("direction %s sessions %u frame %u bytes: offered %" PRIu64 " (%.3f Mpps) relayed %" PRIu64
 	       " (%.3f Mpps) loss %.3f%% srtp-errors %" PRIu64 " misdelivered %" PRIu64
-	       " corrupt %" PRIu64 " srtp-checked %" PRIu64 "\n",
+	       " corrupt %" PRIu64 " srtp-checked %" PRIu64 " not-udp %" PRIu64 "\n",
 	       dir_name, n, size, sent, sent / duration / 1e6, rc.received,
 	       rc.received / duration / 1e6, sent ? 100.0 * ((double)sent - (double)rc.received) / (double)sent : 0.0,
-	       failed, rc.misdelivered, rc.corrupt, rc.tags);
+	       failed, rc.misdelivered, rc.corrupt, rc.tags, rc.other);
 	fflush(stdout);
 	for (uint64_t until = rte_get_tsc_cycles() + (uint64_t)(linger * (double)rte_get_tsc_hz());
 	     !quit && rte_get_tsc_cycles() < until;)
