@@ -12,13 +12,14 @@
  * every frame: it must go to the far peer of the session its SSRC names
  * (addresses and ports), with the payload that session was sent; of SRTP
  * coming out, each session's first packet and then one in 16 are
- * unprotected with the gateway's keys to check them. The gateway's SRTP
- * state carries over from one run to the next: one run a direction per
- * gateway start, or later runs' packets are replays to it. It prints those that do not as misdelivered
- * (a frame sent to the wrong peer, or no session's) and corrupt (to the
- * right peer, but not what was sent, or SRTP that fails its check), and
- * apart from those what is not UDP at all (not-udp: ARP or neighbour
- * discovery the gateway's kernel side sends through the port).
+ * unprotected with the gateway's keys to check them. It prints the frames
+ * that fail as misdelivered (sent to the wrong peer, or no session's) and
+ * corrupt (to the right peer, but not what was sent, or SRTP that fails
+ * its check), and apart from them, not counted as relayed, what is not
+ * UDP at all (not-udp: ARP or neighbour discovery the gateway's kernel
+ * side sends through the port). The gateway's SRTP state carries over
+ * from one run to the next: one run a direction per gateway start, or a
+ * later run's packets are replays to it.
  * With --write-pcap (not with both) it writes one frame per session to a pcap file instead,
  * for dpdk-testpmd to replay (tools/bench-dataplane.sh); with --tx-queues N,
  * one file per queue (FILE.q.pcap), each with that queue's sessions.
@@ -142,7 +143,8 @@ static struct rx_check checks[2];
 static unsigned n_checks;
 static uint32_t n_sessions;
 
-static void
+/* Check one frame that came back; false: not UDP over IP (rc->other), not a relayed one. */
+static bool
 check_frame(const struct rx_check *c, struct rte_mbuf *m, struct rtcg_srtp_engine *eng,
 	    struct rx_count *rc)
 {
@@ -153,28 +155,28 @@ check_frame(const struct rx_check *c, struct rte_mbuf *m, struct rtcg_srtp_engin
 	if (len >= 24 && !((d[12] == 0x08 && d[13] == 0x00 && d[23] == IPPROTO_UDP) ||
 			   (d[12] == 0x86 && d[13] == 0xdd && d[20] == IPPROTO_UDP))) {
 		rc->other++;
-		return;
+		return false;
 	}
 	if (m->nb_segs != 1 || !flow_session(d, len, n_sessions, &i) ||
 	    !flow_is_reply(&c->rev[i], d, len, &off)) {
 		rc->misdelivered++;
-		return;
+		return true;
 	}
 	ulen = (unsigned)d[off - 4] << 8 | d[off - 3];
 	pl = c->fwd[i].payload;
 	if (ulen < 8 || off - 8 + ulen > len) {
 		rc->corrupt++;
-		return;
+		return true;
 	}
 	ulen -= 8; /* the RTP packet */
 	if (c->plain) {
 		if (ulen != 12 + pl || !flow_payload_ok(d + off + 12, pl))
 			rc->corrupt++;
-		return;
+		return true;
 	}
 	if (ulen < 12 + pl + 4) { /* no tag (the shortest is 32 bits) */
 		rc->corrupt++;
-		return;
+		return true;
 	}
 	if ((d[off + 3] & 15) == 0 || !c->seen[i]) {
 		struct rtcg_srtp_ctx *ctx = (struct rtcg_srtp_ctx *)(c->ctx + c->stride * i);
@@ -186,6 +188,7 @@ check_frame(const struct rx_check *c, struct rte_mbuf *m, struct rtcg_srtp_engin
 		if (sp.status != RTCG_SRTP_OK || sp.len != 12 + pl || !flow_payload_ok(d + off + 12, pl))
 			rc->corrupt++;
 	}
+	return true;
 }
 
 /*
@@ -206,7 +209,7 @@ receive(unsigned first, unsigned step, unsigned nq, struct rtcg_srtp_engine *eng
 				uint16_t n = rte_eth_rx_burst(checks[k].port, q, rx, BURST);
 
 				for (uint16_t j = 0; j < n; j++)
-					check_frame(&checks[k], rx[j], eng, rc);
+					rc->received += check_frame(&checks[k], rx[j], eng, rc);
 				if (n != 0)
 					rte_pktmbuf_free_bulk(rx, n);
 				total += n;
@@ -215,7 +218,6 @@ receive(unsigned first, unsigned step, unsigned nq, struct rtcg_srtp_engine *eng
 			}
 		}
 	}
-	rc->received += total;
 	return total;
 }
 
