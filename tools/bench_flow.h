@@ -19,6 +19,10 @@
 #include "dp_bench.h"
 #include "rtcg_srtp.h"
 
+/* Session i's SSRC, and the byte every payload is made of (flow_frame; the checks of what comes back). */
+#define FLOW_SSRC(i) (0x10000000u + (uint32_t)(i))
+#define FLOW_PAYLOAD_BYTE 0xab
+
 /* Cache-line aligned: flows of different sending lcores share no line (seq is written). */
 struct flow {
 	uint8_t frame[128]; /* Ethernet/IP/UDP/RTP header template */
@@ -108,10 +112,10 @@ make_flow(const struct rtcg_config *cfg, uint32_t i, bool decrypt, unsigned fram
 	/* UDP checksum 0: allowed over IPv4; the gateway does not check it. */
 	u[8] = 0x80; /* RTP v2 */
 	u[9] = 111;
-	u[16] = (uint8_t)(0x10 + (i >> 24)); /* SSRC */
-	u[17] = (uint8_t)(i >> 16);
-	u[18] = (uint8_t)(i >> 8);
-	u[19] = (uint8_t)i;
+	u[16] = (uint8_t)(FLOW_SSRC(i) >> 24);
+	u[17] = (uint8_t)(FLOW_SSRC(i) >> 16);
+	u[18] = (uint8_t)(FLOW_SSRC(i) >> 8);
+	u[19] = (uint8_t)FLOW_SSRC(i);
 	f->seq = (uint16_t)(i * 7919);
 }
 
@@ -131,7 +135,7 @@ flow_frame(struct flow *f, uint8_t *d, bool decrypt, struct rtcg_srtp_pkt *sp)
 	d[hl - 10] = (uint8_t)(f->seq >> 8);
 	d[hl - 9] = (uint8_t)f->seq;
 	f->seq++;
-	memset(d + hl, 0xab, pl);
+	memset(d + hl, FLOW_PAYLOAD_BYTE, pl);
 	if (decrypt) {
 		sp->data = d + hl - 12;
 		sp->len = 12 + pl;
@@ -243,8 +247,8 @@ flow_session(const uint8_t *d, unsigned len, uint32_t n, uint32_t *i)
 		return false;
 	ssrc = (uint32_t)d[l4 + 16] << 24 | (uint32_t)d[l4 + 17] << 16 | (uint32_t)d[l4 + 18] << 8 |
 	       d[l4 + 19];
-	*i = ssrc - 0x10000000u;
-	return ssrc >= 0x10000000u && *i < n;
+	*i = ssrc - FLOW_SSRC(0);
+	return ssrc >= FLOW_SSRC(0) && *i < n;
 }
 
 /*
@@ -267,12 +271,12 @@ flow_is_reply(const struct flow *rev, const uint8_t *d, unsigned len, unsigned *
 	       memcmp(d + u, r + u + 2, 2) == 0 && memcmp(d + u + 2, r + u, 2) == 0;
 }
 
-/* Are the n bytes at p flow_frame's payload (all 0xab)? */
+/* Are the n bytes at p flow_frame's payload (all FLOW_PAYLOAD_BYTE)? */
 static inline bool
 flow_payload_ok(const uint8_t *p, unsigned n)
 {
 	for (unsigned k = 0; k < n; k++)
-		if (p[k] != 0xab)
+		if (p[k] != FLOW_PAYLOAD_BYTE)
 			return false;
 	return true;
 }

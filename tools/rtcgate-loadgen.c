@@ -491,7 +491,7 @@ main(int argc, char **argv)
 	int profile = cfg->dataplane.benchmark.profile;
 
 	/* The browsers' keys to send SRTP, the gateway's to check what it sends. */
-	if ((fl[1] == streams[0].flows || both) &&
+	if ((decrypt || both) &&
 	    (ctx_mem = flows_keys_create(fl[1], n, eng, profile)) == NULL) {
 		fprintf(stderr, "rtcgate-loadgen: no memory for %u SRTP contexts\n", n);
 		return 1;
