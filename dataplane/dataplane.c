@@ -183,22 +183,26 @@ dp_create(const struct rtcg_config *cfg, char *err, size_t errlen)
 	if (rc != 0)
 		goto fail;
 	{
-		/* A worker prefetches session state above what its L2 holds (worker.c, dp_paths_window). */
+		/* auto: a worker prefetches session state above what its L2 holds (worker.c, dp_paths_window). */
 		long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
 
 		if (l2 <= 0)
 			l2 = 256 * 1024; /* unknown: the smallest L2 of a DPDK-class core */
 		dp->win_tsc = rte_get_tsc_hz() / 10;
 		dp->prefetch_paths = (uint32_t)(l2 / (DP_PATH_HOT_LINES * RTE_CACHE_LINE_SIZE));
-		DP_LOG(INFO, "workers prefetch session state above %u active session directions each (L2 %ld KiB)",
-		       dp->prefetch_paths, l2 / 1024);
+		if (cfg->dataplane.prefetch == CONFIG_PREFETCH_AUTO)
+			DP_LOG(INFO, "workers prefetch session state above %u active session directions each (L2 %ld KiB)",
+			       dp->prefetch_paths, l2 / 1024);
+		else
+			DP_LOG(INFO, "workers %s prefetch session state (dataplane.prefetch)",
+			       cfg->dataplane.prefetch == CONFIG_PREFETCH_ALWAYS ? "always" : "never");
 	}
 	for (unsigned w = 0; w < dp->n_workers; w++) {
 		struct dp_lcore_conf *lc = &dp->workers[w];
 		uint32_t n;
 
-		lc->prefetch = true;
-		lc->stats.prefetching = 1; /* until its first window says otherwise */
+		lc->prefetch = cfg->dataplane.prefetch != CONFIG_PREFETCH_NEVER;
+		lc->stats.prefetching = lc->prefetch; /* auto: until its first window says otherwise */
 		lc->lcore_id = cfg->lcores.workers[w];
 		lc->index = w;
 		lc->tx_queue = w;

@@ -428,7 +428,7 @@ struct dp {
 	uint64_t punts_unhandled, latch_updates;
 	uint64_t last_expiry_s; /* control: when bans were last expired */
 	uint64_t win_tsc;	   /* the workers' window for counting active session directions */
-	uint32_t prefetch_paths; /* prefetch above this many active directions a worker */
+	uint32_t prefetch_paths; /* dataplane.prefetch auto: prefetch above this many active directions a worker */
 	volatile bool quit;
 	bool launched;
 };

@@ -307,19 +307,22 @@ prefetch_session(const struct dp *dp, const struct dp_session *s, const struct p
  * Once a window (dp->win_tsc, 100 ms; from the relay, and from the poll
  * loop's idle rounds): how many session directions the worker relayed in
  * the window just ended, and whether it prefetches session state in the
- * next. Prefetching lines that are already in L1 or L2 only costs
- * instructions (2-5 ns a packet at 1-1,000 sessions); with more
- * directions than L2 holds it saves far more (42 ns a packet at 100,000).
- * A window that relayed nothing says nothing of the next: it prefetches
- * until a window with traffic says otherwise, as while the flow cache is
- * bypassed.
+ * next (dataplane.prefetch: auto; always and never fix it). Prefetching
+ * lines that are already in L1 or L2 only costs instructions (2-5 ns a
+ * packet at 1-1,000 sessions); with more directions than L2 holds it
+ * saves far more (42 ns a packet at 100,000). A window that relayed
+ * nothing says nothing of the next: it prefetches until a window with
+ * traffic says otherwise, as while the flow cache is bypassed.
  */
 static inline void
 dp_paths_window(const struct dp *dp, struct dp_lcore_conf *lc, uint64_t now)
 {
 	if (likely(now - lc->win_start < dp->win_tsc))
 		return;
-	lc->prefetch = lc->win_paths == 0 || lc->win_paths > dp->prefetch_paths || lc->fc.bypass;
+	if (dp->cfg->dataplane.prefetch == CONFIG_PREFETCH_AUTO)
+		lc->prefetch = lc->win_paths == 0 || lc->win_paths > dp->prefetch_paths || lc->fc.bypass;
+	else
+		lc->prefetch = dp->cfg->dataplane.prefetch == CONFIG_PREFETCH_ALWAYS;
 	lc->stats.active_paths = lc->win_paths;
 	lc->stats.prefetching = lc->prefetch;
 	lc->win_paths = 0;

@@ -77,6 +77,7 @@ struct config_user {
 	char password_hash[160];
 };
 
+enum config_prefetch { CONFIG_PREFETCH_AUTO, CONFIG_PREFETCH_ALWAYS, CONFIG_PREFETCH_NEVER };
 enum config_second_call { CONFIG_SECOND_CALL_REJECT, CONFIG_SECOND_CALL_ALLOW };
 enum config_sip_dtmf { CONFIG_DTMF_RFC4733, CONFIG_DTMF_INFO };
 
@@ -124,6 +125,7 @@ struct rtcg_config {
 		uint32_t max_sessions;
 		uint32_t replay_window;
 		uint32_t punt_ring_size;
+		int prefetch; /* enum config_prefetch */
 		struct {
 			uint32_t sessions;
 			int profile; /* enum rtcg_srtp_profile, same order */

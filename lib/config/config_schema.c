@@ -23,6 +23,7 @@ static const char *const role_names[] = { "public", "internal", "both", NULL };
 static const char *const auth_names[] = { "static", "token", "sip", NULL };
 static const char *const transport_names[] = { "udp", "tcp", "tls", NULL };
 static const char *const second_call_names[] = { "reject", "allow", NULL };
+static const char *const prefetch_names[] = { "auto", "always", "never", NULL };
 static const char *const dtmf_names[] = { "rfc4733", "info", NULL };
 /* The order of enum rtcg_srtp_profile (lib/srtp), which config does not link. */
 static const char *const profile_names[] = {
@@ -133,6 +134,8 @@ static const struct cfg_field dataplane_keys[] = {
 	  .def = "128", .doc = "SRTP replay window in packets (a multiple of 64)." },
 	{ "punt_ring_size", CFG_UINT, IN(dataplane, punt_ring_size), .min = 64, .max = 65536,
 	  .def = "4096", .doc = "Packets (STUN, DTLS, latching) that may wait for the control lcore; a power of two. More are dropped and counted." },
+	{ "prefetch", CFG_ENUM, IN(dataplane, prefetch), .choices = prefetch_names, .def = "auto",
+	  .doc = "Whether workers prefetch session state: auto (when a worker relays more session directions than its L2 cache holds), always or never." },
 	{ "benchmark", CFG_SECTION, IN(dataplane, benchmark), .sub = benchmark_keys,
 	  .doc = "Benchmark mode, for load tests." },
 	END

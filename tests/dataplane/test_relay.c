@@ -57,6 +57,7 @@ pub_q(unsigned k)
 }
 static struct rte_mempool *pool;
 static struct dp *dp;
+static struct rtcg_config *cfg; /* as loaded: test_prefetch_window sets its dataplane.prefetch */
 static struct rte_ether_addr pub_mac, int_mac;
 static const uint8_t peer_mac[6] = { 0x02, 0, 0, 0, 0, 0x42 };
 
@@ -660,6 +661,8 @@ test_latch(void)
  * (dp->prefetch_paths): three directions under steady traffic turn it off
  * in the worker(s) that relay them, a pause turns it back on (an idle
  * window says nothing of the next), and a limit below three keeps it on.
+ * dataplane.prefetch never and always override that, each read by the
+ * workers once a window (set here in the loaded configuration).
  */
 static bool
 prefetch_read(struct dp_totals *t, unsigned *busy_prefetching)
@@ -732,7 +735,29 @@ test_prefetch_window(void)
 	CHECK(prefetch_read(&t, &busy_pf) && busy_pf >= 1,
 	      "prefetch: with a limit of 0 directions, steady traffic keeps it on (%u worker(s) relaying and prefetching, %llu active)",
 	      busy_pf, (unsigned long long)t.active_paths);
+	/* never: off with the limit at 0, under traffic and after a pause alike. */
+	cfg->dataplane.prefetch = CONFIG_PREFETCH_NEVER;
+	for (unsigned r = 0; r < 40; r++, seq++) {
+		prefetch_round(&a, &b, seq);
+		rte_delay_ms(10);
+	}
+	bool busy_off = prefetch_read(&t, &busy_pf) && busy_pf == 0;
+	rte_delay_ms(400);
+	dp_totals(dp, &t);
+	CHECK(busy_off && t.prefetching == 0,
+	      "prefetch: never keeps every worker off, relaying (%u prefetching) or idle (%llu of %u)",
+	      busy_pf, (unsigned long long)t.prefetching, dp->n_workers);
+	/* always: on with 3 directions under the L2 limit. */
 	dp->prefetch_paths = limit;
+	cfg->dataplane.prefetch = CONFIG_PREFETCH_ALWAYS;
+	for (unsigned r = 0; r < 40; r++, seq++) {
+		prefetch_round(&a, &b, seq);
+		rte_delay_ms(10);
+	}
+	CHECK(prefetch_read(&t, &busy_pf) && busy_pf >= 1,
+	      "prefetch: always keeps it on under %u directions (%u worker(s) relaying and prefetching, %llu active)",
+	      limit, busy_pf, (unsigned long long)t.active_paths);
+	cfg->dataplane.prefetch = CONFIG_PREFETCH_AUTO;
 	drain(pub_out);
 	drain(int_out);
 	sess_delete(&a);
@@ -1296,7 +1321,6 @@ main(int argc, char **argv)
 			"--no-huge", "-m", "512", "--no-pci", "--file-prefix",
 			prefix, "--log-level", "pmd.net.tap:crit", NULL };
 	struct config_errors errs;
-	struct rtcg_config *cfg;
 	struct rte_ring *pub_tx[3], *int_tx[3];
 
 	snprintf(prefix, sizeof(prefix), "rtcg-relay-%d", getpid());
