@@ -25,7 +25,8 @@
  * against the crypto-only floor" with the PMD's receive left out.
  *
  * usage: bench-worker [--sessions N] [--packets P] [--direction encrypt|decrypt]
- *          [--size 214] [--huge] [--order slot|random] [-- EAL-ARGS]
+ *          [--size 214] [--huge] [--order slot|random] [--prefetch auto|always|never]
+ *          [-- EAL-ARGS]
  * Default EAL arguments: -l 0,1 --main-lcore 1 --no-huge -m 2048 --no-pci
  * (this thread on CPU 1, where the gateway's worker runs); --huge drops
  * --no-huge (2 MiB pages, reserved beforehand, as an appliance runs);
@@ -92,7 +93,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: bench-worker [--sessions N] [--packets P] [--direction encrypt|decrypt] "
-			"[--size BYTES] [--huge] [--order slot|random] [-- EAL-ARGS]\n");
+			"[--size BYTES] [--huge] [--order slot|random] [--prefetch auto|always|never] "
+			"[-- EAL-ARGS]\n");
 	exit(2);
 }
 
@@ -106,12 +108,14 @@ main(int argc, char **argv)
 		{ "size", required_argument, NULL, 's' },
 		{ "huge", no_argument, NULL, 'H' },
 		{ "order", required_argument, NULL, 'o' },
+		{ "prefetch", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint32_t n = 1;
 	uint64_t total = 20000000;
 	unsigned size = 214;
 	bool decrypt = false, huge = false, shuffled = false;
+	const char *prefetch = "auto"; /* dataplane.prefetch: the config checks it */
 	int c;
 
 	while ((c = getopt_long(argc, argv, "n:p:d:s:", opts, NULL)) != -1) {
@@ -128,10 +132,11 @@ main(int argc, char **argv)
 			if (!flow_order(optarg, &shuffled))
 				usage();
 			break;
+		case 'f': prefetch = optarg; break;
 		default: usage();
 		}
 	}
-	if (n < 1 || n > 1000000 || total < BURST || total > 10000000000ull || size < 64 || size > 1500)
+	if (strlen(prefetch) > 16 || n < 1 || n > 1000000 || total < BURST || total > 10000000000ull || size < 64 || size > 1500)
 		usage();
 
 	/* EAL: the defaults or what follows "--", then the vdevs and a file prefix of our own. */
@@ -178,9 +183,9 @@ main(int argc, char **argv)
 		 "  - {name: pub, device: net_null0, role: public, exception_path: false, addresses: [198.18.0.1/24]}\n"
 		 "  - {name: int, device: net_null1, role: internal, exception_path: false,\n"
 		 "     addresses: [198.19.0.1/24, 198.19.0.2/24]}\n"
-		 "dataplane: {mbufs: 65535, max_sessions: %u, benchmark: {sessions: %u}}\n"
+		 "dataplane: {mbufs: 65535, max_sessions: %u, prefetch: %s, benchmark: {sessions: %u}}\n"
 		 "media: {public_ports: {min: 20000, max: 29999}, internal_ports: {min: 2000, max: 61999}}\n",
-		 n < 16 ? 16 : n, n);
+		 n < 16 ? 16 : n, prefetch, n);
 	cfg = config_load_buffer("bench-worker", yaml, strlen(yaml), NULL, 0, NULL, &errs);
 	if (cfg == NULL) {
 		for (unsigned i = 0; i < errs.n; i++)
