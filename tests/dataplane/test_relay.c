@@ -694,6 +694,17 @@ prefetch_round(struct sess *a, struct sess *b, uint16_t seq)
 	return got;
 }
 
+/* n rounds 10 ms apart (four 100-ms windows in 40): returns the next sequence number. */
+static uint16_t
+prefetch_rounds(struct sess *a, struct sess *b, uint16_t seq, unsigned n)
+{
+	for (unsigned r = 0; r < n; r++, seq++) {
+		prefetch_round(a, b, seq);
+		rte_delay_ms(10);
+	}
+	return seq;
+}
+
 static void
 test_prefetch_window(void)
 {
@@ -728,19 +739,13 @@ test_prefetch_window(void)
 	      "prefetch: after a 400-ms pause no direction is active and every worker prefetches (%llu active, %llu of %u)",
 	      (unsigned long long)t.active_paths, (unsigned long long)t.prefetching, dp->n_workers);
 	dp->prefetch_paths = 0;
-	for (unsigned r = 0; r < 40; r++, seq++) {
-		prefetch_round(&a, &b, seq);
-		rte_delay_ms(10);
-	}
+	seq = prefetch_rounds(&a, &b, seq, 40);
 	CHECK(prefetch_read(&t, &busy_pf) && busy_pf >= 1,
 	      "prefetch: with a limit of 0 directions, steady traffic keeps it on (%u worker(s) relaying and prefetching, %llu active)",
 	      busy_pf, (unsigned long long)t.active_paths);
 	/* never: off with the limit at 0, under traffic and after a pause alike. */
 	cfg->dataplane.prefetch = CONFIG_PREFETCH_NEVER;
-	for (unsigned r = 0; r < 40; r++, seq++) {
-		prefetch_round(&a, &b, seq);
-		rte_delay_ms(10);
-	}
+	seq = prefetch_rounds(&a, &b, seq, 40);
 	bool busy_off = prefetch_read(&t, &busy_pf) && busy_pf == 0;
 	rte_delay_ms(400);
 	dp_totals(dp, &t);
@@ -750,10 +755,7 @@ test_prefetch_window(void)
 	/* always: on with 3 directions under the L2 limit. */
 	dp->prefetch_paths = limit;
 	cfg->dataplane.prefetch = CONFIG_PREFETCH_ALWAYS;
-	for (unsigned r = 0; r < 40; r++, seq++) {
-		prefetch_round(&a, &b, seq);
-		rte_delay_ms(10);
-	}
+	seq = prefetch_rounds(&a, &b, seq, 40);
 	CHECK(prefetch_read(&t, &busy_pf) && busy_pf >= 1,
 	      "prefetch: always keeps it on under %u directions (%u worker(s) relaying and prefetching, %llu active)",
 	      limit, busy_pf, (unsigned long long)t.active_paths);
