@@ -46,6 +46,7 @@ T_PIDS="$T_PIDS $!"
 # browser's namespace, up when /healthz answers there; its pid in $pid.
 start_gw() {
 	local tag=$1; shift
+	gwtag=$tag
 	# The last run's wire side goes away with its TAP; a new one of the same
 	# name cannot move into the browser's namespace before that.
 	for _ in $(seq 1 100); do
@@ -68,6 +69,16 @@ start_gw() {
 		$B curl -sk -o /dev/null --max-time 1 https://198.18.0.1:8443/healthz && break
 		sleep 0.2
 	done
+}
+
+# stop_gw: SIGTERM, then the gateway must exit with status 0 (under the
+# ASan+UBSan build a sanitizer report at exit makes it fail); its log's tail if not.
+stop_gw() {
+	T_STATUS=
+	kill -TERM "$pid"
+	wait_exit "$pid" 15 || kill -KILL "$pid"
+	check "gateway ($gwtag) stops with status 0 (status ${T_STATUS:-none: killed})" test "${T_STATUS:-1}" = 0
+	[ "${T_STATUS:-1}" = 0 ] || tail -20 "$dir/gw-$gwtag.log"
 }
 
 # browse TAG EXTRA_QUERY: headless Chromium on the echo page; its pid in $cpid.
@@ -163,7 +174,7 @@ run_call() { # run_call PROFILE TAG CHROMIUM_CIPHER_NAME [turn|video]
 		kill "$turn_pid" 2>/dev/null
 	fi
 	check "[$profile] the media session is gone after the hang-up" grep -q '"count": 0' <<<"$(tel /rtcgate/sessions)"
-	kill -TERM "$pid"; wait_exit "$pid" 5 || kill -KILL "$pid"
+	stop_gw
 	# The wire side went down with the gateway; the next run makes a new one.
 }
 
@@ -186,7 +197,7 @@ if [ -f "$HERE/../../node_modules/playwright-core/package.json" ]; then
 	check "/demo: the getStats() table shows DTLS connected and RTP received ($(R '.stats | tostring'))" \
 		bash -c 'grep -q "^connected" <<<"$0" && [ "$1" -gt 50 ]' "$(R '.stats.DTLS')" "$(R '.stats["RTP received"] // 0')"
 	check "/demo: hang-up ends the call" test "$(R .hungUp)" = true
-	kill -TERM "$pid"; wait_exit "$pid" 5 || kill -KILL "$pid"
+	stop_gw
 else
 	fail "/demo: playwright-core is not installed (tools/dev.sh test installs it)"
 fi
@@ -211,7 +222,7 @@ start_gw sdes-off
 sdes_call "$(sdes_offer AES_CM_128_HMAC_SHA1_80 "$(head -c 30 /dev/urandom | base64)")"
 check "SDES off (the default): an a=crypto offer is refused, 400 bad_sdp ($code)" \
 	test "$code,$(jq -r .error.code "$dir/sdes.json")" = "400,bad_sdp"
-kill -TERM "$pid"; wait_exit "$pid" 5 || kill -KILL "$pid"
+stop_gw
 start_gw sdes --set webrtc.sdes=true
 fp=$(seq -s: 1 32 | sed 's/[0-9]*/AB/g')
 sdes_call "$(sdes_offer AES_CM_128_HMAC_SHA1_80 "$(head -c 30 /dev/urandom | base64)" "$fp")"
@@ -232,7 +243,7 @@ for suite in AES_CM_128_HMAC_SHA1_80:30 AEAD_AES_128_GCM:28; do
 	check "[$name] the libsrtp2 peer's 150 packets all come back from the echo, intact ($res)" \
 		grep -q 'sent=150 .*intact=150 auth_fail=0' <<<"$res"
 done
-kill -TERM "$pid"; wait_exit "$pid" 5 || kill -KILL "$pid"
+stop_gw
 
 # Consent freshness: the browser vanishes without hanging up; with
 # webrtc.consent_timeout_seconds 5 the gateway ends the call by itself.
@@ -255,5 +266,5 @@ check "consent: its media session is gone from the dataplane" grep -q '"count": 
 metrics=$($G curl -sk https://127.0.0.1:8444/metrics)
 check "metrics: ICE checks, the DTLS handshake and the consent expiry are counted" \
 	bash -c 'grep -q "^rtcgate_webrtc_stun_checks_total{result=\"ok\"} [1-9]" <<<"$0" && grep -q "^rtcgate_webrtc_dtls_total{result=\"connected\"} 1$" <<<"$0" && grep -q "^rtcgate_webrtc_ended_total{reason=\"consent-expired\"} 1$" <<<"$0" && grep -q "^rtcgate_webrtc_legs 0$" <<<"$0"' "$metrics"
-kill -TERM "$pid"; wait_exit "$pid" 5 || kill -KILL "$pid"
+stop_gw
 finish
