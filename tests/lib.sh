@@ -65,6 +65,16 @@ wait_http() {
 	return 1
 }
 
+# stop_checked PID SECONDS WHAT [LOG]: SIGTERM, then WHAT must exit with
+# status 0 within SECONDS (SIGKILL if not); LOG's tail when it does not.
+stop_checked() {
+	T_STATUS=
+	kill -TERM "$1"
+	wait_exit "$1" "$2" || kill -KILL "$1"
+	check "$3 stops with status 0 (status ${T_STATUS:-none: killed})" test "${T_STATUS:-1}" = 0
+	[ "${T_STATUS:-1}" = 0 ] || [ -z "${4:-}" ] || tail -20 "$4"
+}
+
 # wait_exit PID SECONDS: until PID is gone; its status in T_STATUS.
 wait_exit() {
 	i=0

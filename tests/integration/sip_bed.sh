@@ -166,9 +166,7 @@ bed_start() {
 }
 
 bed_restart() {
-	T_STATUS=
-	kill -TERM "$pid"; wait_exit "$pid" 10 || kill -KILL "$pid"
-	check "the gateway stops with status 0 before the restart (status ${T_STATUS:-none: killed})" test "${T_STATUS:-1}" = 0
+	stop_checked "$pid" 10 "the gateway (before the restart)" "$dir/gw.log"
 	# The wire sides go with the old TAPs; new ones of the same names come.
 	for _ in $(seq 1 100); do
 		ip -n "$br" link show "$pubif" >/dev/null 2>&1 || ip -n "$sp" link show "$intif" >/dev/null 2>&1 || break

@@ -71,15 +71,9 @@ start_gw() {
 	done
 }
 
-# stop_gw: SIGTERM, then the gateway must exit with status 0 (under the
-# ASan+UBSan build a sanitizer report at exit makes it fail); its log's tail if not.
-stop_gw() {
-	T_STATUS=
-	kill -TERM "$pid"
-	wait_exit "$pid" 15 || kill -KILL "$pid"
-	check "gateway ($gwtag) stops with status 0 (status ${T_STATUS:-none: killed})" test "${T_STATUS:-1}" = 0
-	[ "${T_STATUS:-1}" = 0 ] || tail -20 "$dir/gw-$gwtag.log"
-}
+# stop_gw: SIGTERM; the gateway must exit with status 0 (under the ASan+UBSan
+# build a sanitizer report at exit makes it fail).
+stop_gw() { stop_checked "$pid" 15 "gateway ($gwtag)" "$dir/gw-$gwtag.log"; }
 
 # browse TAG EXTRA_QUERY: headless Chromium on the echo page; its pid in $cpid.
 browse() {
