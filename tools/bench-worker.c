@@ -24,9 +24,23 @@
  * the ratio of the two medians: the issue's "worker busy time per packet
  * against the crypto-only floor" with the PMD's receive left out.
  *
+ * --baseline sessions adds a third kind of block: the same crypto through
+ * N contexts of their own (one rte_zmalloc array, the gateway's context
+ * size apart), visited in the worker's order, each packet its session's:
+ * what SRTP alone costs with N sessions' keys and replay state, which the
+ * worker's sessions cannot do without. It prints worker / crypto over N
+ * beside the one-context ratio; the difference between the two is what
+ * the memory of N contexts costs on this machine, the rest the relay's.
+ * In the decrypt direction it needs N more contexts for the peers.
+ * --baseline prefetched does the same and, timed, prefetches contexts
+ * ahead as the worker does (lib/srtp's two steps: at each burst the rest
+ * of the next burst's contexts and the early lines of the one after):
+ * crypto over N sessions as well as it can be fed, so that worker /
+ * crypto over N leaves out what the SRTP state of N sessions costs.
+ *
  * usage: bench-worker [--sessions N] [--packets P] [--direction encrypt|decrypt]
  *          [--size 214] [--huge] [--order slot|random] [--prefetch auto|always|never]
- *          [-- EAL-ARGS]
+ *          [--baseline one|sessions|prefetched] [-- EAL-ARGS]
  * Default EAL arguments: -l 0,1 --main-lcore 1 --no-huge -m 2048 --no-pci
  * (this thread on CPU 1, where the gateway's worker runs); --huge drops
  * --no-huge (2 MiB pages, reserved beforehand, as an appliance runs);
@@ -89,12 +103,73 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * One timed burst of the crypto alone: the next BURST frames of flows
+ * fl[order[*cur]] (*cur advancing modulo n) into frames, protected (the
+ * encrypt direction) or unprotected (decrypt, after an untimed protect
+ * through the peers' contexts) through the contexts at timed + stride *
+ * the flow's index, peer likewise; pf: prefetching, timed, the rest of
+ * the next burst's contexts and the first lines of the one after.
+ * Returns its cycles; counts failures.
+ */
+static uint64_t
+crypto_burst(struct rtcg_srtp_engine *eng, bool decrypt, struct flow *fl, const uint32_t *order,
+	     uint32_t n, uint32_t *cur, uint8_t *peer, uint8_t *timed, size_t stride, uint8_t *frames,
+	     bool pf, uint64_t *failed)
+{
+	struct rtcg_srtp_pkt bp[BURST];
+	struct rtcg_srtp_ctx *pc[BURST], *tc[BURST];
+	uint64_t a, b;
+
+	for (unsigned k = 0; k < BURST; k++) {
+		uint32_t i = order[*cur];
+		struct flow *f = &fl[i];
+
+		flow_frame(f, frames + (size_t)k * ROOM, true, &bp[k]);
+		bp[k].room = ROOM - f->hdr_len + 12u; /* any profile's tag */
+		pc[k] = (struct rtcg_srtp_ctx *)(peer + stride * i);
+		tc[k] = (struct rtcg_srtp_ctx *)(timed + stride * i);
+		if (++*cur == n)
+			*cur = 0;
+	}
+	if (decrypt)
+		rtcg_srtp_protect_burst(eng, pc, bp, BURST);
+	a = rte_rdtsc();
+	if (pf) {
+		struct rtcg_srtp_ctx *next[BURST];
+
+		for (unsigned k = 0; k < BURST; k++) {
+			next[k] = (struct rtcg_srtp_ctx *)(timed + stride * order[(*cur + k) % n]);
+			rtcg_srtp_prefetch_early((struct rtcg_srtp_ctx *)(timed + stride * order[(*cur + BURST + k) % n]),
+						 false);
+		}
+		rtcg_srtp_prefetch_rest(next, BURST, false);
+	}
+	if (decrypt)
+		rtcg_srtp_unprotect_burst(eng, tc, bp, BURST);
+	else
+		rtcg_srtp_protect_burst(eng, tc, bp, BURST);
+	b = rte_rdtsc();
+	for (unsigned k = 0; k < BURST; k++)
+		*failed += bp[k].status != RTCG_SRTP_OK;
+	return b - a;
+}
+
+/* Clear and free n contexts stride apart (bench_ctxs_create's block); NULL: nothing. */
+static void
+ctxs_free(uint8_t *mem, uint32_t n, size_t stride)
+{
+	for (uint32_t i = 0; mem != NULL && i < n; i++)
+		rtcg_srtp_ctx_clear((struct rtcg_srtp_ctx *)(mem + stride * i));
+	rte_free(mem);
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: bench-worker [--sessions N] [--packets P] [--direction encrypt|decrypt] "
 			"[--size BYTES] [--huge] [--order slot|random] [--prefetch auto|always|never] "
-			"[-- EAL-ARGS]\n");
+			"[--baseline one|sessions|prefetched] [-- EAL-ARGS]\n");
 	exit(2);
 }
 
@@ -109,12 +184,13 @@ main(int argc, char **argv)
 		{ "huge", no_argument, NULL, 'H' },
 		{ "order", required_argument, NULL, 'o' },
 		{ "prefetch", required_argument, NULL, 'f' },
+		{ "baseline", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint32_t n = 1;
 	uint64_t total = 20000000;
 	unsigned size = 214;
-	bool decrypt = false, huge = false, shuffled = false;
+	bool decrypt = false, huge = false, shuffled = false, base_n = false, base_pf = false;
 	const char *prefetch = "auto"; /* dataplane.prefetch: the config checks it */
 	int c;
 
@@ -133,6 +209,13 @@ main(int argc, char **argv)
 				usage();
 			break;
 		case 'f': prefetch = optarg; break;
+		case 'b':
+			if (strcmp(optarg, "sessions") == 0 || strcmp(optarg, "prefetched") == 0) {
+				base_n = true;
+				base_pf = strcmp(optarg, "prefetched") == 0;
+			} else if (strcmp(optarg, "one") != 0)
+				usage();
+			break;
 		default: usage();
 		}
 	}
@@ -243,9 +326,10 @@ main(int argc, char **argv)
 	size_t cs = RTE_ALIGN_CEIL(rtcg_srtp_ctx_size(), 64);
 	uint8_t *base_mem = rte_zmalloc(NULL, 2 * cs + (size_t)BURST * ROOM, 64);
 	uint64_t *crypto_cycles = malloc(nb * sizeof(uint64_t)), nc = 0;
-	struct rtcg_srtp_ctx *btx, *brx, *btxs[BURST], *brxs[BURST];
+	struct rtcg_srtp_ctx *btx, *brx;
 	struct flow bflow = flows[0];
 	unsigned plen = 12u + bflow.payload;
+	uint32_t zero = 0, bcur = 0;
 
 	if (burst_cycles == NULL || crypto_cycles == NULL || base_mem == NULL) {
 		fprintf(stderr, "bench-worker: no memory for %" PRIu64 " bursts' times\n", nb);
@@ -263,9 +347,30 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
-	for (unsigned k = 0; k < BURST; k++) {
-		btxs[k] = btx;
-		brxs[k] = brx;
+
+	/*
+	 * --baseline sessions: N contexts of the crypto's own, the gateway's
+	 * keys (encrypting) or the browsers' (decrypting, where the peers'
+	 * protect has N more), and copies of the flows, whose sequence numbers
+	 * run apart from the worker's.
+	 */
+	int profile = cfg->dataplane.benchmark.profile;
+	struct flow *nflows = NULL;
+	uint8_t *nmem = NULL, *npeer = NULL;
+	uint64_t *ncycles = NULL, nn = 0;
+	uint32_t ncur = 0;
+	size_t ns = 0;
+
+	if (base_n) {
+		nflows = flows_create(cfg, n, decrypt, size);
+		ncycles = malloc(nb * sizeof(uint64_t));
+		nmem = bench_ctxs_create(n, decrypt ? 0 : 1, eng, profile, &ns);
+		if (decrypt && nflows != NULL)
+			npeer = flows_keys_create(nflows, n, eng, profile);
+		if (nflows == NULL || ncycles == NULL || nmem == NULL || (decrypt && npeer == NULL)) {
+			fprintf(stderr, "bench-worker: no memory for the baseline's %u contexts (-m, hugepages)\n", n);
+			return 1;
+		}
 	}
 
 	dp_totals(dp, &t0);
@@ -302,29 +407,15 @@ main(int argc, char **argv)
 			burst_cycles[ib++] = b - a;
 			sent += BURST;
 		}
-		/* ...then one of the crypto alone. */
-		for (unsigned blk = 0; blk < BLOCK && nc < nb; blk++) {
-			struct rtcg_srtp_pkt bp[BURST];
-			uint64_t a, b;
-
-			for (unsigned k = 0; k < BURST; k++) {
-				uint8_t *d = base_mem + 2 * cs + (size_t)k * ROOM;
-
-				flow_frame(&bflow, d, true, &bp[k]);
-				bp[k].room = ROOM - bflow.hdr_len + 12u; /* any profile's tag */
-			}
-			if (decrypt)
-				rtcg_srtp_protect_burst(eng, btxs, bp, BURST);
-			a = rte_rdtsc();
-			if (decrypt)
-				rtcg_srtp_unprotect_burst(eng, brxs, bp, BURST);
-			else
-				rtcg_srtp_protect_burst(eng, btxs, bp, BURST);
-			b = rte_rdtsc();
-			crypto_cycles[nc++] = b - a;
-			for (unsigned k = 0; k < BURST; k++)
-				failed += bp[k].status != RTCG_SRTP_OK;
-		}
+		/* ...then one of the crypto alone through one context... */
+		for (unsigned blk = 0; blk < BLOCK && nc < nb; blk++)
+			crypto_cycles[nc++] = crypto_burst(eng, decrypt, &bflow, &zero, 1, &bcur, (uint8_t *)btx,
+							   (uint8_t *)(decrypt ? brx : btx), 0, base_mem + 2 * cs, false,
+							   &failed);
+		/* ...and with --baseline sessions or prefetched one through the N sessions' own. */
+		for (unsigned blk = 0; base_n && blk < BLOCK && nn < nb; blk++)
+			ncycles[nn++] = crypto_burst(eng, decrypt, nflows, order, n, &ncur, npeer, nmem, ns,
+						     base_mem + 2 * cs, base_pf, &failed);
 	}
 	dp_totals(dp, &t1);
 
@@ -358,6 +449,15 @@ main(int argc, char **argv)
 	for (unsigned r = 0; r < DP_DROP_MAX; r++)
 		if (t1.drops[r] != t0.drops[r])
 			printf("  drops %s: %" PRIu64 "\n", dp_drop_name(r), t1.drops[r] - t0.drops[r]);
+	if (base_n) {
+		qsort(ncycles, nn, sizeof(uint64_t), cmp_u64);
+		printf("  crypto only through %u contexts (the worker's order, one a session, %zu bytes apart%s): "
+		       "median burst %.1f ns a packet (10%% %.1f, 90%% %.1f); worker / crypto over %u %.2f, "
+		       "crypto over %u / crypto %.2f\n",
+		       n, ns, base_pf ? ", prefetched ahead" : "", ncycles[nn / 2] * 1e9 / hz / BURST, ncycles[nn / 10] * 1e9 / hz / BURST,
+		       ncycles[nn * 9 / 10] * 1e9 / hz / BURST, n, med_w / (ncycles[nn / 2] * 1e9 / hz / BURST), n,
+		       (double)ncycles[nn / 2] / (double)crypto_cycles[nc / 2]);
+	}
 	print_profile(dp, crypto_cycles, nc, hz);
 	int rc = failed != 0 || relayed != sent;
 
@@ -372,11 +472,15 @@ main(int argc, char **argv)
 	}
 	free(burst_cycles);
 	free(crypto_cycles);
+	free(ncycles);
+	free(nflows);
+	ctxs_free(nmem, n, ns);
+	ctxs_free(npeer, n, ns);
 	free(order);
 	rtcg_srtp_ctx_clear(btx);
 	rtcg_srtp_ctx_clear(brx);
 	rte_free(base_mem);
-	rte_free(ctx_mem);
+	ctxs_free(ctx_mem, n, cs);
 	free(flows);
 	rtcg_srtp_engine_destroy(eng);
 	dp_destroy(dp);
