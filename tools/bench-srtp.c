@@ -5,7 +5,16 @@
  * (the floor: chained AES-CTR + HMAC-SHA1, or AES-GCM), and for the system
  * libsrtp2, all in one run, with the ratios. Not part of meson test.
  *
- * usage: bench-srtp [packets-per-measurement (default 200000)]
+ * With --sessions N,N,...: AES_CM_128_HMAC_SHA1_80, 160-byte payload only,
+ * ours through N sessions' own contexts (each way one array, the
+ * dataplane's context size apart), bursts visiting the sessions in turn,
+ * each packet with its session's SSRC, key and next sequence number, and
+ * the ratios against 1 session: what N sessions' SRTP state costs the
+ * crypto alone on this machine. Not libsrtp2: Debian's is built on NSS,
+ * ~3.5 us a packet, and its srtp_dealloc slows with the number of live
+ * NSS contexts (10,000 sessions did not finish in 16 minutes).
+ *
+ * usage: bench-srtp [--sessions N,N,...] [packets-per-measurement (default 200000)]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,47 +41,89 @@ now_ns(void)
 
 static uint8_t bufs[BURST][ROOM], orig[BURST][ROOM];
 
+/*
+ * The next burst into orig: packet i of session *cur (advancing modulo n;
+ * into sess[i] unless NULL), with that session's next sequence number
+ * (seqs[session]) and SSRC 0x12345678 + session.
+ */
 static void
-make_packets(unsigned payload, uint16_t *seq)
+make_packets(unsigned payload, uint16_t *seqs, uint32_t n, uint32_t *cur, uint32_t *sess)
 {
 	for (unsigned i = 0; i < BURST; i++) {
 		uint8_t *p = orig[i];
+		uint32_t s = *cur, ssrc = 0x12345678u + s;
 
 		memset(p, 0xab, 12 + payload);
 		p[0] = 0x80; p[1] = 0x6f;
-		p[2] = *seq >> 8; p[3] = *seq;
-		p[8] = 0x12; p[9] = 0x34; p[10] = 0x56; p[11] = 0x78;
-		(*seq)++;
+		p[2] = seqs[s] >> 8; p[3] = seqs[s];
+		p[8] = ssrc >> 24; p[9] = ssrc >> 16; p[10] = ssrc >> 8; p[11] = ssrc;
+		seqs[s]++;
+		if (sess != NULL)
+			sess[i] = s;
+		*cur = s + 1 == n ? 0 : s + 1;
 	}
+}
+
+/* Packets of an untimed first round through n sessions: each one's first (none for one session). */
+static unsigned
+warm_up(uint32_t n)
+{
+	return n > 1 ? (n + BURST - 1) / BURST * BURST : 0;
+}
+
+/* Session i's master key (the same for both ends): a base key with i in it. */
+static void
+session_key(uint32_t i, uint8_t key[64])
+{
+	memset(key, 0, 64);
+	key[0] = 1; key[1] = 2; key[2] = 3; key[3] = 4; key[4] = 5;
+	memcpy(key + 8, &i, sizeof(i));
 }
 
 struct result { double protect_ns, unprotect_ns; };
 
-/* Our engine: protect (timed) then unprotect (timed) the same bursts. */
+/*
+ * Our engine through n sessions' contexts (each way one array, the
+ * dataplane's context size apart): protect (timed) then unprotect (timed)
+ * the same bursts. Negative: no memory.
+ */
 static struct result
-bench_ours(enum rtcg_srtp_profile prof, unsigned payload, unsigned total)
+bench_ours(enum rtcg_srtp_profile prof, unsigned payload, unsigned total, uint32_t n)
 {
 	struct rtcg_srtp_engine *e = rtcg_srtp_engine_create();
-	struct rtcg_srtp_ctx *tx = aligned_alloc(64, (rtcg_srtp_ctx_size() + 63) & ~63ul);
-	struct rtcg_srtp_ctx *rx = aligned_alloc(64, (rtcg_srtp_ctx_size() + 63) & ~63ul);
+	size_t cs = (rtcg_srtp_ctx_size() + 63) & ~63ul;
+	uint8_t *tx = aligned_alloc(64, cs * n), *rx = aligned_alloc(64, cs * n);
+	uint16_t *seqs = malloc(n * sizeof(uint16_t));
 	struct rtcg_srtp_ctx *txs[BURST], *rxs[BURST];
 	struct rtcg_srtp_pkt pk[BURST];
-	uint8_t key[64] = { 1, 2, 3, 4, 5 };
+	uint8_t key[64];
 	uint64_t tp = 0, tu = 0, t0;
-	uint16_t seq = 1;
+	uint32_t cur = 0, sess[BURST];
 	unsigned bad = 0;
 
-	rtcg_srtp_ctx_init(tx, e, prof, key, key + 32, 128);
-	rtcg_srtp_ctx_init(rx, e, prof, key, key + 32, 128);
-	for (unsigned i = 0; i < BURST; i++) {
-		txs[i] = tx;
-		rxs[i] = rx;
+	if (e == NULL || tx == NULL || rx == NULL || seqs == NULL) {
+		free(tx);
+		free(rx);
+		free(seqs);
+		rtcg_srtp_engine_destroy(e);
+		return (struct result){ -1, -1 };
 	}
-	for (unsigned done = 0; done < total; done += BURST) {
-		make_packets(payload, &seq);
+	for (uint32_t i = 0; i < n; i++) {
+		session_key(i, key);
+		rtcg_srtp_ctx_init((struct rtcg_srtp_ctx *)(tx + cs * i), e, prof, key, key + 32, 128);
+		rtcg_srtp_ctx_init((struct rtcg_srtp_ctx *)(rx + cs * i), e, prof, key, key + 32, 128);
+		seqs[i] = 1;
+	}
+	/* With n sessions, a first untimed round gives each a packet. */
+	for (unsigned done = 0; done < warm_up(n) + total; done += BURST) {
+		if (done == warm_up(n))
+			tp = tu = 0;
+		make_packets(payload, seqs, n, &cur, sess);
 		for (unsigned i = 0; i < BURST; i++) {
 			memcpy(bufs[i], orig[i], 12 + payload);
 			pk[i] = (struct rtcg_srtp_pkt){ bufs[i], 12 + payload, ROOM, 0 };
+			txs[i] = (struct rtcg_srtp_ctx *)(tx + cs * sess[i]);
+			rxs[i] = (struct rtcg_srtp_ctx *)(rx + cs * sess[i]);
 		}
 		t0 = now_ns();
 		rtcg_srtp_protect_burst(e, txs, pk, BURST);
@@ -83,9 +134,14 @@ bench_ours(enum rtcg_srtp_profile prof, unsigned payload, unsigned total)
 	}
 	if (bad)
 		fprintf(stderr, "warning: %u packets failed to unprotect\n", bad);
+	for (uint32_t i = 0; i < n; i++) {
+		rtcg_srtp_ctx_clear((struct rtcg_srtp_ctx *)(tx + cs * i));
+		rtcg_srtp_ctx_clear((struct rtcg_srtp_ctx *)(rx + cs * i));
+	}
 	rtcg_srtp_engine_destroy(e);
 	free(tx);
 	free(rx);
+	free(seqs);
 	return (struct result){ (double)tp / total, (double)tu / total };
 }
 
@@ -128,7 +184,7 @@ bench_raw(enum rtcg_srtp_profile prof, unsigned payload, unsigned total, bool sp
 		IMB_AES256_GCM_PRE(mgr, key, &gk);
 	else
 		IMB_AES128_GCM_PRE(mgr, key, &gk);
-	make_packets(payload, &(uint16_t){ 1 });
+	make_packets(payload, &(uint16_t){ 1 }, 1, &(uint32_t){ 0 }, NULL);
 	for (unsigned done = 0; done < total; done += BURST) {
 		unsigned n;
 
@@ -208,11 +264,13 @@ bench_libsrtp(enum rtcg_srtp_profile prof, unsigned payload, unsigned total)
 {
 	srtp_policy_t pol;
 	srtp_t tx = NULL, rx = NULL;
-	uint8_t key[64] = { 1, 2, 3 };
+	uint8_t key[64];
 	uint64_t tp = 0, tu = 0, t0;
 	uint16_t seq = 1;
+	uint32_t cur = 0;
 
 	libsrtp_policy_for(prof, &pol);
+	session_key(0, key);
 	pol.key = key;
 	pol.ssrc.type = ssrc_any_outbound;
 	if (srtp_create(&tx, &pol) != srtp_err_status_ok)
@@ -223,7 +281,7 @@ bench_libsrtp(enum rtcg_srtp_profile prof, unsigned payload, unsigned total)
 	for (unsigned done = 0; done < total; done += BURST) {
 		int len[BURST];
 
-		make_packets(payload, &seq);
+		make_packets(payload, &seq, 1, &cur, NULL);
 		for (unsigned i = 0; i < BURST; i++) {
 			memcpy(bufs[i], orig[i], 12 + payload);
 			len[i] = 12 + payload;
@@ -248,10 +306,62 @@ best(double a, double b)
 	return a < b ? a : b;
 }
 
+/*
+ * --sessions: AES_CM_128_HMAC_SHA1_80 with a 160-byte payload through 1
+ * session and then each n of list (commas), best of 3, with the ratios
+ * against 1 session. Returns nonzero on a bad list or no memory.
+ */
+static int
+bench_sessions(const char *list, unsigned long total)
+{
+	const enum rtcg_srtp_profile prof = RTCG_SRTP_AES128_CM_SHA1_80;
+	const char *q = list;
+	uint32_t n = 1;
+
+	printf("\n%s, 160-byte payload, through N sessions' own contexts, best of 3\n",
+	       rtcg_srtp_profile_name(prof));
+	printf("(each row's 1-session figures measured in turn with its N, so a slow spell of the machine touches both)\n");
+	printf("%8s | %9s %9s | %9s %9s | %7s %7s\n", "sessions", "prot ns", "unprot ns", "1: prot", "1: unprot",
+	       "p/1", "u/1");
+	for (;;) {
+		struct result o = { 1e9, 1e9 }, one = { 1e9, 1e9 };
+
+		for (int r = 0; r < 3; r++) {
+			struct result a = bench_ours(prof, 160, total, n), b = bench_ours(prof, 160, total, 1);
+
+			if (a.protect_ns < 0 || b.protect_ns < 0) {
+				fprintf(stderr, "bench-srtp: no memory for %u sessions\n", n);
+				return 1;
+			}
+			o = (struct result){ best(o.protect_ns, a.protect_ns), best(o.unprotect_ns, a.unprotect_ns) };
+			one = (struct result){ best(one.protect_ns, b.protect_ns), best(one.unprotect_ns, b.unprotect_ns) };
+		}
+		printf("%8u | %9.1f %9.1f | %9.1f %9.1f | %7.2f %7.2f\n", n, o.protect_ns, o.unprotect_ns,
+		       one.protect_ns, one.unprotect_ns, o.protect_ns / one.protect_ns, o.unprotect_ns / one.unprotect_ns);
+		fflush(stdout);
+		/* The next n of the list, skipping a 1 already measured. */
+		do {
+			char *end;
+			unsigned long v;
+
+			if (*q == '\0')
+				return 0;
+			v = strtoul(q, &end, 10);
+			if (end == q || v < 1 || v > 1000000 || (*end != ',' && *end != '\0')) {
+				fprintf(stderr, "bench-srtp: --sessions wants numbers 1-1000000 with commas: %s\n", list);
+				return 2;
+			}
+			n = (uint32_t)v;
+			q = *end == ',' ? end + 1 : end;
+		} while (n == 1);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	unsigned long total = 200000;
+	const char *sessions = NULL;
 	char *end;
 	static const enum rtcg_srtp_profile profs[] = {
 		RTCG_SRTP_AES128_CM_SHA1_80, RTCG_SRTP_AES128_CM_SHA1_32,
@@ -261,9 +371,14 @@ main(int argc, char **argv)
 	struct rtcg_srtp_engine *e;
 	bool split;
 
+	if (argc >= 3 && strcmp(argv[1], "--sessions") == 0) {
+		sessions = argv[2];
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc > 2 || (argc == 2 && ((total = strtoul(argv[1], &end, 10)) == 0 || *end != '\0' ||
 				       total > 100000000))) {
-		fprintf(stderr, "usage: bench-srtp [packets-per-measurement, 1-100000000 (default 200000)]\n");
+		fprintf(stderr, "usage: bench-srtp [--sessions N,N,...] [packets-per-measurement, 1-100000000 (default 200000)]\n");
 		return 2;
 	}
 	e = rtcg_srtp_engine_create();
@@ -279,6 +394,8 @@ main(int argc, char **argv)
 	printf("intel-ipsec-mb %s (%s), %s\n", imb_get_version_str(), rtcg_srtp_engine_arch(e),
 	       srtp_get_version_string());
 	rtcg_srtp_engine_destroy(e);
+	if (sessions != NULL)
+		return bench_sessions(sessions, total);
 	printf("\n%-24s %7s | %9s %9s | %9s | %9s %9s | %7s %7s | %8s %8s\n", "profile", "payload",
 	       "prot ns", "unprot ns", "floor ns", "libsrtp p", "libsrtp u", "p/floor", "u/floor",
 	       "lib/ours", "lib/ours");
@@ -288,7 +405,7 @@ main(int argc, char **argv)
 			double floor_ns = 1e9;
 
 			for (int r = 0; r < 3; r++) {
-				struct result o = bench_ours(profs[p], payloads[s], total);
+				struct result o = bench_ours(profs[p], payloads[s], total, 1);
 				struct result l = bench_libsrtp(profs[p], payloads[s], total / 4);
 
 				ours.protect_ns = best(ours.protect_ns, o.protect_ns);
