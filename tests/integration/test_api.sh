@@ -54,11 +54,7 @@ start_gw() { # start_gw LOG [--set ...]
 	pid=$!; T_PIDS="$T_PIDS $pid"
 	wait_http_ns "$API/healthz" 20
 }
-stop_gw() {
-	kill -TERM "$pid"
-	if wait_exit "$pid" 5; then check "gateway stops with status 0" test "$T_STATUS" = 0
-	else fail "gateway did not stop"; kill -KILL "$pid"; fi
-}
+stop_gw() { stop_checked "$pid" 10 "the gateway" "$log"; }
 wait_http_ns() {
 	for _ in $(seq 1 $(($2 * 10))); do
 		[ "$($G curl -sk -o /dev/null -w '%{http_code}' --max-time 1 "$1")" = 200 ] && return 0

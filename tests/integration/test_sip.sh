@@ -281,6 +281,5 @@ sessions=$(tel /rtcgate/sessions | jq -r '."/rtcgate/sessions".count' 2>/dev/nul
 check "telemetry: no dataplane sessions ($sessions)" test "$sessions" = 0
 check "metrics: no SIP dialogs" test "$(metric rtcgate_sip_calls)" = 0
 check "metrics: no browser legs" test "$(metric rtcgate_webrtc_legs)" = 0
-kill -TERM "$pid"; wait_exit "$pid" 15
-check "the gateway stops with status 0" test "${T_STATUS:-1}" = 0
+stop_checked "$pid" 15 "the gateway" "$dir/gw.log"
 finish

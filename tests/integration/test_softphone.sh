@@ -82,6 +82,5 @@ check "the browser's CORS check stops the sign-in and the page shows why ($(R '.
 check "the phone stays hidden" test "$(R .phoneHidden)" = true
 n=$(ls "$ART"/softphone-*.png 2>/dev/null | wc -l)
 check "screenshots of every state are kept as artifacts ($n in $ART)" test "$n" -ge 11
-kill -TERM "$pid"; wait_exit "$pid" 15
-check "the gateway stops with status 0" test "${T_STATUS:-1}" = 0
+stop_checked "$pid" 15 "the gateway" "$dir/gw.log"
 finish
