@@ -33,10 +33,11 @@
  * the memory of N contexts costs on this machine, the rest the relay's.
  * In the decrypt direction it needs N more contexts for the peers.
  * --baseline prefetched does the same and, timed, prefetches contexts
- * ahead as the worker does (lib/srtp's two steps: at each burst the rest
- * of the next burst's contexts and the early lines of the one after):
- * crypto over N sessions as well as it can be fed, so that worker /
- * crypto over N leaves out what the SRTP state of N sessions costs.
+ * ahead with lib/srtp's two steps, all at the start of each burst: the
+ * rest of the next burst's contexts and the early lines of the one after.
+ * Unlike the worker's prefetches, spread one packet at a time through the
+ * relay, these come back to back; on the development VM they did not
+ * lower the crypto's cost (docs/benchmarks.md).
  *
  * usage: bench-worker [--sessions N] [--packets P] [--direction encrypt|decrypt]
  *          [--size 214] [--huge] [--order slot|random] [--prefetch auto|always|never]
