@@ -250,7 +250,8 @@ main(int argc, char **argv)
 	eal[ne++] = "*:error";
 	eal[ne] = NULL;
 	if (rte_eal_init(ne, eal) < 0) {
-		fprintf(stderr, "bench-worker: EAL init failed\n");
+		fprintf(stderr, "bench-worker: EAL init failed%s\n",
+			huge ? " (--huge: are 2 MiB hugepages reserved, /proc/sys/vm/nr_hugepages, and hugetlbfs mounted?)" : "");
 		return 1;
 	}
 
