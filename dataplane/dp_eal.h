@@ -16,18 +16,20 @@
 
 #include <rte_eal.h>
 
+/*
+ * Remove the runtime directory dir (only files in it: a directory inside
+ * means it is not ours alone). Also for an EAL whose init failed, which
+ * may have created it already.
+ */
 static inline void
-dp_eal_cleanup(void)
+dp_eal_remove_runtime_dir(const char *dir)
 {
-	char dir[PATH_MAX], path[PATH_MAX];
+	char path[PATH_MAX];
 	DIR *d;
 	struct dirent *e;
 
-	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
 	if (dir[0] == '\0' || (d = opendir(dir)) == NULL)
 		return;
-	/* Only files (config, fbarrays, sockets): a directory inside means it is not ours alone. */
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_type == DT_DIR)
 			continue;
@@ -36,6 +38,16 @@ dp_eal_cleanup(void)
 	}
 	closedir(d);
 	rmdir(dir);
+}
+
+static inline void
+dp_eal_cleanup(void)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	dp_eal_remove_runtime_dir(dir);
 }
 
 #endif /* RTCG_DP_EAL_H */

@@ -252,8 +252,12 @@ main(int argc, char **argv)
 	if (rte_eal_init(ne, eal) < 0) {
 		fprintf(stderr, "bench-worker: EAL init failed%s\n",
 			huge ? " (--huge: are 2 MiB hugepages reserved, /proc/sys/vm/nr_hugepages, and hugetlbfs mounted?)" : "");
+		/* The prefix is this process's own (its pid): nobody else's directory. */
+		dp_eal_remove_runtime_dir(rte_eal_get_runtime_dir());
 		return 1;
 	}
+	/* Every exit from here on, the error ones too, removes the runtime directory. */
+	atexit(dp_eal_cleanup);
 
 	/* The gateway: public port 0, internal port 1, benchmark mode. */
 	char yaml[1024], err[300];
@@ -487,6 +491,5 @@ main(int argc, char **argv)
 	rtcg_srtp_engine_destroy(eng);
 	dp_destroy(dp);
 	config_free(cfg);
-	dp_eal_cleanup();
 	return rc;
 }

@@ -477,6 +477,8 @@ main(int argc, char **argv)
 			fprintf(stderr, "rtcgate-loadgen: EAL init failed\n");
 			return 1;
 		}
+		/* Every exit from here on, the error ones too, removes the runtime directory. */
+		atexit(dp_eal_cleanup);
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -605,6 +607,5 @@ main(int argc, char **argv)
 	free(fl[0]);
 	free(fl[1]);
 	config_free(cfg);
-	dp_eal_cleanup();
 	return 0;
 }
