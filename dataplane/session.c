@@ -684,7 +684,7 @@ dp_session_latch(struct dp *dp, struct rte_mbuf *m)
 	if (s == NULL)
 		return;
 	spec_of(s, &spec);
-	before = spec;
+	memcpy(&before, &spec, sizeof(spec)); /* padding too: compared with memcmp below */
 	ls = &spec.leg[DP_INTERNAL];
 	if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);

@@ -733,6 +733,7 @@ static void
 apply_env(struct cfg_ctx *ctx, char *const *envp)
 {
 	static const char prefix[] = "RTCGATE_";
+	const char *origin_was = ctx->origin; /* each override points it at its own name */
 
 	for (; envp != NULL && *envp != NULL; envp++) {
 		char origin[CFG_PATH_LEN], assignment[CONFIG_PATH + CFG_PATH_LEN];
@@ -755,6 +756,7 @@ apply_env(struct cfg_ctx *ctx, char *const *envp)
 		snprintf(assignment + o, sizeof(assignment) - o, "%s", eq);
 		apply_override(ctx, origin, assignment);
 	}
+	ctx->origin = origin_was;
 }
 
 static struct rtcg_config *
