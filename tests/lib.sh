@@ -22,6 +22,13 @@ t_cleanup() {
 }
 trap t_cleanup EXIT
 
+# A temporary directory of the test's own for everything it starts: what
+# they leave there (a killed headless Chromium, its singleton-socket
+# directory) goes with the test.
+TMPDIR=$(mktemp -d /tmp/rtcg-tmp-XXXXXX) || exit 1
+export TMPDIR
+on_exit "${KEEP:+: }rm -rf $TMPDIR"
+
 finish() {
 	echo "$T_PASSED passed, $T_FAILED failed"
 	[ "$T_FAILED" -eq 0 ]

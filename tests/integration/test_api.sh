@@ -186,7 +186,7 @@ mkdir -p "$dir/results"
 $G python3 "$HERE/cors_page.py" "$WEB" "$dir/results" &
 T_PIDS="$T_PIDS $!"
 browse() { # browse ORIGIN TAG: load the page in headless Chromium, wait for its report
-	$G env TMPDIR="$dir" chromium --headless=new --no-sandbox --disable-gpu --no-first-run \
+	$G chromium --headless=new --no-sandbox --disable-gpu --no-first-run \
 		--ignore-certificate-errors --user-data-dir="$dir/chrome-$2" \
 		"$1/page?api=$API&tag=$2" > "$dir/chrome-$2.log" 2>&1 &
 	local cpid=$!

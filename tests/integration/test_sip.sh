@@ -33,7 +33,7 @@ tshark_pid=$!; T_PIDS="$T_PIDS $tshark_pid"
 for _ in $(seq 1 50); do grep -qi capturing "$dir/tshark.log" && break; sleep 0.2; done
 
 browse() { # browse TAG QUERY: headless Chromium on the SIP page; its pid in $cpid
-	$B env TMPDIR="$dir" chromium --headless=new --no-sandbox --disable-gpu --no-first-run \
+	$B chromium --headless=new --no-sandbox --disable-gpu --no-first-run \
 		--use-fake-device-for-media-stream --use-fake-ui-for-media-stream \
 		--autoplay-policy=no-user-gesture-required \
 		--ignore-certificate-errors --user-data-dir="$dir/chrome-$1" \

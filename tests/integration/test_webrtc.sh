@@ -77,7 +77,7 @@ stop_gw() { stop_checked "$pid" 15 "gateway ($gwtag)" "$dir/gw-$gwtag.log"; }
 
 # browse TAG EXTRA_QUERY: headless Chromium on the echo page; its pid in $cpid.
 browse() {
-	$B env TMPDIR="$dir" chromium --headless=new --no-sandbox --disable-gpu --no-first-run \
+	$B chromium --headless=new --no-sandbox --disable-gpu --no-first-run \
 		--use-fake-device-for-media-stream --use-fake-ui-for-media-stream \
 		--autoplay-policy=no-user-gesture-required \
 		--ignore-certificate-errors --user-data-dir="$dir/chrome-$1" \
