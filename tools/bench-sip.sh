@@ -12,19 +12,28 @@
 # sign-in-free round trip (GET /healthz on the same connection kind), so
 # the setup figure can be read against the HTTP cost alone.
 #
-# usage: tools/bench-sip.sh [-n CALLS] [-c CONCURRENCY] [-t SECONDS]
+# -r ROUNDS (soak): run the loader ROUNDS times on the same gateway (each
+# round C sign-ins, N calls, C sign-outs) and after each round print the
+# gateway's resident memory, open descriptors and the live-object gauges
+# of its /metrics, which must all return to where they were. The first
+# rounds grow the heaps to their working size; a leak shows as growth that
+# goes on round after round, so the summary is the last round's.
+#
+# usage: tools/bench-sip.sh [-n CALLS] [-c CONCURRENCY] [-t SECONDS] [-r ROUNDS]
 # Needs root (network namespaces), a build in build/, sipp (sip-tester).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CALLS=1000
 CONC=8
 SECS=60
-while getopts "n:c:t:" o; do
+ROUNDS=0
+while getopts "n:c:t:r:" o; do
 	case $o in
 	n) CALLS=$OPTARG ;;
 	c) CONC=$OPTARG ;;
 	t) SECS=$OPTARG ;;
-	*) sed -n 2,17p "$0"; exit 2 ;;
+	r) ROUNDS=$OPTARG ;;
+	*) sed -n 2,23p "$0"; exit 2 ;;
 	esac
 done
 GW=build/app/rtcgate
@@ -66,7 +75,7 @@ done
 ip -n "$gw" link set "bsint$$" netns "$sp"
 ip -n "$sp" addr add 198.19.0.2/24 dev "bsint$$"
 ip -n "$sp" link set "bsint$$" up
-$S sipp -sn uas -i 198.19.0.2 -p 5060 -nostdin -timeout $((SECS + 30))s > "$dir/sipp.log" 2>&1 &
+$S sipp -sn uas -i 198.19.0.2 -p 5060 -nostdin -timeout $(((ROUNDS + 1) * SECS + 30))s > "$dir/sipp.log" 2>&1 &
 for _ in $(seq 1 50); do $G curl -sk -o /dev/null --max-time 1 https://127.0.0.1:8443/healthz && break; sleep 0.2; done
 echo "rtcgate $(git describe --always --dirty 2>/dev/null), $(nproc) CPUs, $CALLS calls, $CONC sessions at once"
 base=$($G python3 - <<'PY'
@@ -90,3 +99,31 @@ print("baseline (same run): GET /healthz round trip p50 %.2f ms; setup p50 is %.
       (base, r["setup_ms_p50"] / base if r["setup_ms_p50"] else 0))
 PY
 grep -c "ends:" "$dir/gw.log" >/dev/null || true
+[ "$ROUNDS" -gt 0 ] || exit 0
+
+# Soak: the run above warmed the gateway up; each further round repeats it.
+metric() { awk -v n="$1" '$1 == n || index($1, n "{") == 1 { s += $2 } END { printf "%d", s }' "$dir/metrics"; }
+sample() {
+	sleep 2 # the last BYEs' transactions and the sign-outs settle
+	$G curl -sk --max-time 5 -o "$dir/metrics" https://127.0.0.1:8444/metrics
+	rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
+	fds=$(find "/proc/$pid/fd" -mindepth 1 | wc -l)
+	printf '%5s %8d %6d %9d %5d %8d %5d %11d %4d %7d\n' "$1" "$2" "$3" "$rss" "$fds" \
+		"$(metric rtcgate_api_sessions)" "$(metric rtcgate_api_calls)" "$(metric rtcgate_dp_sessions)" \
+		"$(metric rtcgate_webrtc_legs)" "$(metric rtcgate_api_waiting_requests)"
+}
+echo "round    calls failed   RSS_KiB   fds sessions calls dp_sessions legs waiting"
+total=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["calls_answered"])' "$res")
+failed=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["failed"])' "$res")
+sample 0 "$total" "$failed"
+for r in $(seq 1 "$ROUNDS"); do
+	rss0=$rss fds0=$fds calls0=$total
+	res=$($G python3 tools/sip_loader.py 127.0.0.1 8443 bench bench-password "$CALLS" "$CONC" "$SECS")
+	total=$((total + $(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["calls_answered"])' "$res")))
+	failed=$((failed + $(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["failed"])' "$res")))
+	sample "$r" "$total" "$failed"
+done
+kill -0 "$pid" 2>/dev/null || { echo "the gateway died during the soak" >&2; exit 1; }
+awk -v r0="$rss0" -v r1="$rss" -v f0="$fds0" -v f1="$fds" -v c="$((total - calls0))" 'BEGIN {
+	printf "last round: RSS %+d KiB over %d calls (%+.2f KiB per 1,000), descriptors %+d\n",
+		r1 - r0, c, c ? (r1 - r0) * 1000 / c : 0, f1 - f0 }'
