@@ -45,8 +45,11 @@ ip netns add "$gw"; ip netns add "$sp"
 ip -n "$gw" link set lo up; ip -n "$sp" link set lo up
 pid=
 cleanup() {
+	# The gateway stops on SIGTERM (and removes its EAL runtime directory);
+	# whatever is left after 5 s is killed, the directory removed anyway.
+	[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && timeout 5 tail --pid="$pid" -f /dev/null
 	for n in $gw $sp; do ip netns pids "$n" 2>/dev/null | xargs -r kill -KILL; done
-	sleep 0.3; ip netns del "$gw"; ip netns del "$sp"; rm -rf "$dir"
+	sleep 0.3; ip netns del "$gw"; ip netns del "$sp"; rm -rf "$dir" "/var/run/dpdk/rtcg-bsip$$"
 }
 trap cleanup EXIT
 G="ip netns exec $gw"; S="ip netns exec $sp"
@@ -105,6 +108,7 @@ grep -c "ends:" "$dir/gw.log" >/dev/null || true
 metric() { awk -v n="$1" '$1 == n || index($1, n "{") == 1 { s += $2 } END { printf "%d", s }' "$dir/metrics"; }
 sample() {
 	sleep 2 # the last BYEs' transactions and the sign-outs settle
+	kill -0 "$pid" 2>/dev/null || { echo "the gateway died during the soak" >&2; exit 1; }
 	$G curl -sk --max-time 5 -o "$dir/metrics" https://127.0.0.1:8444/metrics
 	rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
 	fds=$(find "/proc/$pid/fd" -mindepth 1 | wc -l)
@@ -112,18 +116,16 @@ sample() {
 		"$(metric rtcgate_api_sessions)" "$(metric rtcgate_api_calls)" "$(metric rtcgate_dp_sessions)" \
 		"$(metric rtcgate_webrtc_legs)" "$(metric rtcgate_api_waiting_requests)"
 }
+field() { python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$res" "$1"; }
 echo "round    calls failed   RSS_KiB   fds sessions calls dp_sessions legs waiting"
-total=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["calls_answered"])' "$res")
-failed=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["failed"])' "$res")
+total=$(field calls_answered) failed=$(field failed)
 sample 0 "$total" "$failed"
 for r in $(seq 1 "$ROUNDS"); do
 	rss0=$rss fds0=$fds calls0=$total
 	res=$($G python3 tools/sip_loader.py 127.0.0.1 8443 bench bench-password "$CALLS" "$CONC" "$SECS")
-	total=$((total + $(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["calls_answered"])' "$res")))
-	failed=$((failed + $(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["failed"])' "$res")))
+	total=$((total + $(field calls_answered))) failed=$((failed + $(field failed)))
 	sample "$r" "$total" "$failed"
 done
-kill -0 "$pid" 2>/dev/null || { echo "the gateway died during the soak" >&2; exit 1; }
 awk -v r0="$rss0" -v r1="$rss" -v f0="$fds0" -v f1="$fds" -v c="$((total - calls0))" 'BEGIN {
 	printf "last round: RSS %+d KiB over %d calls (%+.2f KiB per 1,000), descriptors %+d\n",
 		r1 - r0, c, c ? (r1 - r0) * 1000 / c : 0, f1 - f0 }'
