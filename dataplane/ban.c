@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ban.c - the ban table workers check first on every public rx burst: a
- * lock-free rte_hash of source addresses with an expiry, written by the
- * control lcore. Expired entries are ignored by workers at once and removed
+ * lock-free rte_hash of source addresses and networks (each masked to its
+ * prefix length, dp_priv.h) with an expiry, written by the control lcore. Expired entries are ignored by workers at once and removed
  * by the control lcore's poll.
  */
 #include <errno.h>
@@ -60,7 +60,7 @@ dp_bans_init(struct dp *dp, char *err, size_t errlen)
 	for (unsigned i = 0; i < dp->cfg->ban.n_blocklist; i++) {
 		const struct config_addr *a = &dp->cfg->ban.blocklist[i];
 
-		if (dp_ban_add(dp, a->family, a->bytes, 0) != 0) {
+		if (dp_ban_add_net(dp, a->family, a->bytes, a->prefix_len, 0) != 0) {
 			snprintf(err, errlen, "ban.blocklist[%u]: cannot install %s", i, a->text);
 			return -ENOSPC;
 		}
@@ -77,28 +77,49 @@ dp_bans_free(struct dp *dp)
 	dp->bans.list = NULL;
 }
 
+/* The key of a network (plen bits of addr) into k; -EINVAL for a bad family or length. */
 static int
-ban_key(int family, const uint8_t *addr, struct dp_ban_key *k)
+ban_key(int family, const uint8_t *addr, unsigned plen, struct dp_ban_key *k)
 {
-	if (family != AF_INET && family != AF_INET6)
+	if ((family != AF_INET && family != AF_INET6) || plen > (family == AF_INET ? 32u : 128u))
 		return -EINVAL;
-	dp_ban_key_make(k, family == AF_INET ? 4 : 6, addr);
+	dp_ban_key_make(k, family == AF_INET ? 4 : 6, addr, plen);
 	return 0;
 }
 
+static bool
+entry_is(const struct dp_ban_entry *e, const struct dp_ban_key *k)
+{
+	return e->family == k->family && e->plen == k->plen && memcmp(e->addr, k->addr, 16) == 0;
+}
+
+/* One more (delta 1) or one fewer (-1) entry of k's family and length; its bit follows. */
+static void
+count_len(struct dp_bans *b, const struct dp_ban_key *k, int delta)
+{
+	unsigned f = k->family == 4 ? 0 : 1, w = k->plen / 64;
+	uint64_t bit = 1ull << (k->plen % 64);
+
+	b->refs[f][k->plen] = (uint32_t)((int)b->refs[f][k->plen] + delta);
+	if (delta > 0 && b->refs[f][k->plen] == 1)
+		__atomic_fetch_or(&b->lens[f][w], bit, __ATOMIC_RELEASE);
+	else if (delta < 0 && b->refs[f][k->plen] == 0)
+		__atomic_fetch_and(&b->lens[f][w], ~bit, __ATOMIC_RELEASE);
+}
+
 int
-dp_ban_add(struct dp *dp, int family, const uint8_t *addr, uint32_t seconds)
+dp_ban_add_net(struct dp *dp, int family, const uint8_t *addr, unsigned plen, uint32_t seconds)
 {
 	struct dp_bans *b = &dp->bans;
 	struct dp_ban_key k;
 	uint64_t expires = seconds == 0 ? UINT64_MAX : dp_now_s() + seconds;
 	unsigned i;
 
-	if (ban_key(family, addr, &k) != 0)
+	if (ban_key(family, addr, plen, &k) != 0)
 		return -EINVAL;
 	pthread_mutex_lock(&b->lock);
 	for (i = 0; i < b->n; i++)
-		if (b->list[i].family == k.family && memcmp(b->list[i].addr, k.addr, 16) == 0)
+		if (entry_is(&b->list[i], &k))
 			break;
 	if (i == b->n && b->n == b->max) {
 		pthread_mutex_unlock(&b->lock);
@@ -110,13 +131,21 @@ dp_ban_add(struct dp *dp, int family, const uint8_t *addr, uint32_t seconds)
 	}
 	if (i == b->n) {
 		b->list[i].family = k.family;
+		b->list[i].plen = k.plen;
 		memcpy(b->list[i].addr, k.addr, 16);
 		b->n++;
+		count_len(b, &k, 1); /* after the key is in: a worker that sees the bit finds it */
 	}
 	b->list[i].expires = expires;
 	b->count = b->n;
 	pthread_mutex_unlock(&b->lock);
 	return 0;
+}
+
+int
+dp_ban_add(struct dp *dp, int family, const uint8_t *addr, uint32_t seconds)
+{
+	return dp_ban_add_net(dp, family, addr, family == AF_INET ? 32 : 128, seconds);
 }
 
 static void
@@ -126,24 +155,26 @@ remove_at(struct dp_bans *b, unsigned i)
 
 	memset(&k, 0, sizeof(k));
 	k.family = b->list[i].family;
+	k.plen = b->list[i].plen;
 	memcpy(k.addr, b->list[i].addr, 16);
+	count_len(b, &k, -1);
 	rte_hash_del_key(b->h, &k);
 	b->list[i] = b->list[--b->n];
 	b->count = b->n;
 }
 
 int
-dp_ban_del(struct dp *dp, int family, const uint8_t *addr)
+dp_ban_del_net(struct dp *dp, int family, const uint8_t *addr, unsigned plen)
 {
 	struct dp_bans *b = &dp->bans;
 	struct dp_ban_key k;
 	int rc = -ENOENT;
 
-	if (ban_key(family, addr, &k) != 0)
+	if (ban_key(family, addr, plen, &k) != 0)
 		return -EINVAL;
 	pthread_mutex_lock(&b->lock);
 	for (unsigned i = 0; i < b->n; i++) {
-		if (b->list[i].family == k.family && memcmp(b->list[i].addr, k.addr, 16) == 0) {
+		if (entry_is(&b->list[i], &k)) {
 			remove_at(b, i);
 			rc = 0;
 			break;
@@ -151,6 +182,12 @@ dp_ban_del(struct dp *dp, int family, const uint8_t *addr)
 	}
 	pthread_mutex_unlock(&b->lock);
 	return rc;
+}
+
+int
+dp_ban_del(struct dp *dp, int family, const uint8_t *addr)
+{
+	return dp_ban_del_net(dp, family, addr, family == AF_INET ? 32 : 128);
 }
 
 uint32_t

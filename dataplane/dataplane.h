@@ -139,9 +139,16 @@ uint32_t dp_session_count(const struct dp *dp);
 /* Wait until no worker can still hold a pointer to a replaced entry. */
 void dp_sync(struct dp *dp);
 
-/* Ban table, control lcore only. seconds 0: until removed. */
+/*
+ * Ban table, control lcore only. seconds 0: until removed. The _net forms
+ * ban or unban a network: the addresses whose first plen bits are addr's
+ * (plen up to 32 or 128; that length is the address alone, as dp_ban_add).
+ */
 int dp_ban_add(struct dp *dp, int family, const uint8_t *addr, uint32_t seconds);
 int dp_ban_del(struct dp *dp, int family, const uint8_t *addr);
+int dp_ban_add_net(struct dp *dp, int family, const uint8_t *addr, unsigned plen,
+		   uint32_t seconds);
+int dp_ban_del_net(struct dp *dp, int family, const uint8_t *addr, unsigned plen);
 uint32_t dp_ban_count(const struct dp *dp);
 
 /*

@@ -394,17 +394,30 @@ dp_session_srtp(const struct dp_sessions *ss, const struct dp_session *s, unsign
 	return (struct rtcg_srtp_ctx *)(ss->ctx_mem + (slot * 2 + dir) * ss->ctx_size);
 }
 
+/*
+ * Bans are of addresses or of networks (ban.blocklist's address/prefix):
+ * each entry's key is its address masked to its prefix length, with the
+ * length. Workers look a source up once per prefix length in use, which
+ * lens says: a bit per length (bit L of the family's words: 0..32 for
+ * IPv4 in lens[0][0], 0..128 for IPv6 in lens[1]), set by the control
+ * lcore after the first entry of that length is in the table and cleared
+ * when its last one leaves. With only single addresses banned, that is one
+ * lookup a packet, as it would be without networks.
+ */
 struct dp_bans {
 	struct rte_hash *h;
 	volatile uint32_t count; /* 0: workers skip the lookup */
-	pthread_mutex_t lock;	 /* guards the list below, for telemetry */
+	uint64_t lens[2][3];	 /* [IPv4, IPv6]: prefix lengths in use */
+	pthread_mutex_t lock;	 /* guards the list and refs below, for telemetry */
 	struct dp_ban_entry *list;
 	uint32_t n, max;
+	uint32_t refs[2][129]; /* entries of each family and prefix length */
 };
 
 struct dp_ban_entry {
 	uint8_t family;
-	uint8_t addr[16];
+	uint8_t plen; /* prefix length: 32 or 128 for a single address */
+	uint8_t addr[16]; /* masked to plen */
 	uint64_t expires; /* seconds of dp_now_s(); UINT64_MAX: never */
 };
 
@@ -462,9 +475,10 @@ dp_now_s(void)
 
 /* The ban key of an address: 16 address bytes (IPv4: 4, then zeros), family byte, zero padded. */
 struct dp_ban_key {
-	uint8_t addr[16];
+	uint8_t addr[16]; /* masked to plen */
 	uint8_t family;
-	uint8_t pad[7];
+	uint8_t plen;
+	uint8_t pad[6];
 };
 
 /*
@@ -578,21 +592,34 @@ dp_flow_key_make(struct dp_flow_key *k, uint8_t family, uint8_t side, const uint
 	return dp_crc64(w4, h); /* DP_FLOW_KEY_HASHED words, as dp_crc_words hashes them */
 }
 
-/* The ban key of an address (family 4 or 6) into k; returns its hash (dp_ban_hash's). */
-static inline uint32_t
-dp_ban_key_make(struct dp_ban_key *k, uint8_t family, const uint8_t *addr)
+/* The network mask of a prefix's first plen bits (0..64) of a 64-bit word as stored. */
+static inline uint64_t
+dp_prefix_mask64(unsigned plen)
 {
-	uint64_t w0, w1 = 0, w2 = family;
+	return plen == 0 ? 0 : rte_cpu_to_be_64(~0ull << (64 - plen));
+}
+
+/*
+ * The ban key of an address (family 4 or 6) in its network of prefix
+ * length plen (32 or 128: the address alone) into k; returns its hash
+ * (dp_ban_hash's).
+ */
+static inline uint32_t
+dp_ban_key_make(struct dp_ban_key *k, uint8_t family, const uint8_t *addr, unsigned plen)
+{
+	uint64_t w0, w1 = 0, w2 = family | (uint64_t)plen << 8;
 	uint8_t *kb = (uint8_t *)k;
 
 	if (family == 4) {
 		uint32_t a;
 
 		memcpy(&a, addr, 4);
-		w0 = a;
+		w0 = a & (plen == 0 ? 0 : rte_cpu_to_be_32(~0u << (32 - plen)));
 	} else {
 		memcpy(&w0, addr, 8);
 		memcpy(&w1, addr + 8, 8);
+		w0 &= dp_prefix_mask64(plen < 64 ? plen : 64);
+		w1 &= dp_prefix_mask64(plen > 64 ? plen - 64 : 0);
 	}
 	memcpy(kb, &w0, 8);
 	memcpy(kb + 8, &w1, 8);

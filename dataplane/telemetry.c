@@ -4,7 +4,7 @@
  * /var/run/dpdk/<file_prefix>/dpdk_telemetry.v2:
  *   /rtcgate/stats           totals and one dict per worker lcore
  *   /rtcgate/sessions[,ID]   the session count and ids, or one session
- *   /rtcgate/bans            banned addresses and seconds left (-1: until removed)
+ *   /rtcgate/bans            banned addresses (networks as address/prefix) and seconds left
  * Callbacks run on DPDK's telemetry thread. Worker counters are read without
  * synchronisation (each is one aligned word); session slots are never
  * unmapped while the dataplane lives, so a racing read is at worst stale.
@@ -179,10 +179,12 @@ cmd_bans(const char *cmd __rte_unused, const char *params __rte_unused, struct r
 	pthread_mutex_lock(&b->lock);
 	rte_tel_data_add_dict_u64(d, "count", b->n);
 	for (unsigned i = 0; i < b->n && i < 512; i++) {
-		char ip[INET6_ADDRSTRLEN], text[96];
+		char ip[INET6_ADDRSTRLEN + 4], text[96];
 		const struct dp_ban_entry *e = &b->list[i];
 
-		inet_ntop(e->family == 4 ? AF_INET : AF_INET6, e->addr, ip, sizeof(ip));
+		inet_ntop(e->family == 4 ? AF_INET : AF_INET6, e->addr, ip, INET6_ADDRSTRLEN);
+		if (e->plen != (e->family == 4 ? 32 : 128)) /* a network: address/prefix */
+			snprintf(ip + strlen(ip), 5, "/%u", e->plen);
 		if (e->expires == UINT64_MAX)
 			snprintf(text, sizeof(text), "%s permanent", ip);
 		else

@@ -497,6 +497,67 @@ flow_checked(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b, uint16
 }
 
 /*
+ * One look-up of the ban table for the burst's sources not dropped yet:
+ * IPv4 ones in their networks of prefix length plen4, IPv6 ones in those
+ * of plen6 (-1: that family is not looked up in this pass).
+ */
+static void
+ban_pass(const struct dp_bans *b, struct pkt_info *pi, uint16_t n, int plen4, int plen6,
+	 uint64_t now_s)
+{
+	struct dp_ban_key bk[DP_BURST];
+	const void *bkp[DP_BURST];
+	hash_sig_t bh[DP_BURST];
+	void *exp[DP_BURST];
+	uint16_t idx[DP_BURST], nb = 0;
+	uint64_t hit = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		int plen = pi[i].family == 4 ? plen4 : plen6;
+
+		if (pi[i].family == 0 || pi[i].action == ACT_DROP || plen < 0)
+			continue;
+		bh[nb] = dp_ban_key_make(&bk[nb], pi[i].family, pi[i].src, (unsigned)plen);
+		bkp[nb] = &bk[nb];
+		idx[nb++] = i;
+	}
+	if (nb == 0 || rte_hash_lookup_with_hash_bulk_data(b->h, bkp, bh, nb, &hit, exp) <= 0)
+		return;
+	for (uint16_t j = 0; j < nb; j++) {
+		if ((hit >> j & 1) && (uint64_t)(uintptr_t)exp[j] > now_s) {
+			pi[idx[j]].action = ACT_DROP;
+			pi[idx[j]].reason = DP_DROP_BANNED;
+		}
+	}
+}
+
+/*
+ * The ban check of a burst: one pass for single addresses of both
+ * families, then one for each other prefix length in use (networks of
+ * ban.blocklist). With only addresses banned, that is the one pass.
+ */
+static void
+ban_check(const struct dp_bans *b, struct pkt_info *pi, uint16_t n)
+{
+	uint64_t now_s = dp_now_s();
+	uint64_t l4 = __atomic_load_n(&b->lens[0][0], __ATOMIC_ACQUIRE), l6[3];
+	bool one4 = l4 >> 32 & 1, one6;
+
+	for (unsigned w = 0; w < 3; w++)
+		l6[w] = __atomic_load_n(&b->lens[1][w], __ATOMIC_ACQUIRE);
+	one6 = l6[2] & 1; /* 128 */
+	l4 &= ~(1ull << 32);
+	l6[2] &= ~1ull;
+	if (one4 || one6)
+		ban_pass(b, pi, n, one4 ? 32 : -1, one6 ? 128 : -1, now_s);
+	for (; l4 != 0; l4 &= l4 - 1)
+		ban_pass(b, pi, n, __builtin_ctzll(l4), -1, now_s);
+	for (unsigned w = 0; w < 3; w++)
+		for (; l6[w] != 0; l6[w] &= l6[w] - 1)
+			ban_pass(b, pi, n, -1, (int)(w * 64 + (unsigned)__builtin_ctzll(l6[w])), now_s);
+}
+
+/*
  * The first half of a burst: parse, ban check, classify, session lookup.
  * Punts, exceptions and drops leave here; media packets go on in b with
  * their sessions, whose path lines and SRTP contexts' first lines are
@@ -511,7 +572,6 @@ stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 	struct pkt_info *pi = b->pi;
 	struct rte_mbuf *drop[DP_BURST], *punt[DP_BURST], *kern[DP_BURST];
 	uint16_t nd = 0, np = 0, nk = 0, nm = 0;
-	uint64_t hit = 0;
 	PROF_BEGIN(lc);
 
 	if (RTCG_WORKER_PROFILE)
@@ -532,31 +592,8 @@ stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 	PROF(DP_STAGE_PARSE);
 
 	/* Bans first: a banned source reaches neither the fast path nor the kernel. */
-	if (port->pub_max != 0 && dp->bans.count != 0) {
-		struct dp_ban_key bk[DP_BURST];
-		const void *bkp[DP_BURST];
-		hash_sig_t bh[DP_BURST];
-		void *exp[DP_BURST];
-		uint16_t idx[DP_BURST], nb = 0;
-		uint64_t now_s = dp_now_s();
-
-		for (uint16_t i = 0; i < n; i++) {
-			if (pi[i].family == 0 || pi[i].action == ACT_DROP)
-				continue;
-			bh[nb] = dp_ban_key_make(&bk[nb], pi[i].family, pi[i].src);
-			bkp[nb] = &bk[nb];
-			idx[nb++] = i;
-		}
-		if (nb != 0 &&
-		    rte_hash_lookup_with_hash_bulk_data(dp->bans.h, bkp, bh, nb, &hit, exp) > 0) {
-			for (uint16_t j = 0; j < nb; j++) {
-				if ((hit >> j & 1) && (uint64_t)(uintptr_t)exp[j] > now_s) {
-					pi[idx[j]].action = ACT_DROP;
-					pi[idx[j]].reason = DP_DROP_BANNED;
-				}
-			}
-		}
-	}
+	if (port->pub_max != 0 && dp->bans.count != 0)
+		ban_check(&dp->bans, pi, n);
 
 	for (uint16_t i = 0; i < n; i++) {
 		if (pi[i].action == ACT_KERNEL && pi[i].udp != NULL)

@@ -248,7 +248,7 @@ static const struct cfg_field ban_keys[] = {
 	  .def = "[\"127.0.0.1/8\", \"::1\"]", .doc = "Addresses (or networks) never banned, like fail2ban's ignoreip." },
 	{ "blocklist", CFG_LIST, IN(ban, blocklist), .size = sizeof(struct config_addr),
 	  .max = CONFIG_MAX_LIST, .sub = &addr_elem, .count_offset = IN(ban, n_blocklist),
-	  .def = "[]", .doc = "Addresses banned for as long as the gateway runs, enforced in the dataplane like any ban." },
+	  .def = "[]", .doc = "Addresses and networks banned for as long as the gateway runs, enforced in the dataplane like any ban (a network: every address in it)." },
 	{ "state_file", CFG_PATH, IN(ban, state_file), .size = CONFIG_PATH,
 	  .def = "rtcgate-bans.state", .doc = "Where bans are kept across restarts." },
 	END

@@ -45,7 +45,7 @@ ports:
 dataplane: {mbufs: 8191, max_sessions: 64, benchmark: {sessions: 10}}
 https: {listen: ["127.0.0.1:8443", "198.18.0.1:8443"]}
 admin: {listen: ["127.0.0.1:8444"]}
-ban: {blocklist: [198.18.0.3]}
+ban: {blocklist: [198.18.0.3, 198.18.0.64/26]}
 YAML
 
 out=$(ip netns exec "$gw" env RTCGATE="$RTCGATE" "$ROOT/packaging/prepare-ports" "$dir/gw.yaml" 2>&1); rc=$?
@@ -71,6 +71,7 @@ else
 fi
 ip -n "$peer" addr add 198.18.0.2/24 dev "$PUBIF"
 ip -n "$peer" addr add 198.18.0.3/24 dev "$PUBIF"
+ip -n "$peer" addr add 198.18.0.70/24 dev "$PUBIF"
 ip -n "$peer" addr add 2001:2::2/64 dev "$PUBIF" nodad
 ip -n "$peer" addr add 198.19.0.2/24 dev "$INTIF"
 ip -n "$peer" link set "$PUBIF" up
@@ -89,6 +90,8 @@ code=$($P curl -sk -o /dev/null -w '%{http_code}' --max-time 5 https://198.18.0.
 check "TCP: HTTPS /healthz on the public address answers 200 ($code)" test "$code" = 200
 check "a banned source (ban.blocklist) gets no answer" \
 	bash -c "! $P ping -c 2 -i 0.2 -W 1 -I 198.18.0.3 198.18.0.1 >/dev/null"
+check "a source in a banned network (ban.blocklist 198.18.0.64/26) gets no answer" \
+	bash -c "! $P ping -c 2 -i 0.2 -W 1 -I 198.18.0.70 198.18.0.1 >/dev/null"
 
 tel() { ip netns exec "$gw" dpdk-telemetry.py -f "$prefix" <<<"$1" 2>/dev/null; }
 stats=$(tel /rtcgate/stats)
@@ -96,11 +99,12 @@ q() { python3 -c "import json,sys; d=json.loads(sys.argv[1])['/rtcgate/stats']; 
 check "telemetry /rtcgate/stats: packets went to the kernel and back" \
 	test "$(q "d['to_kernel'] > 5 and d['from_kernel'] > 5")" = True
 check "telemetry /rtcgate/stats: the banned pings are counted" \
-	test "$(q "d['drop_banned'] >= 2")" = True
+	test "$(q "d['drop_banned'] >= 4")" = True
 check "telemetry /rtcgate/stats: per-worker dict with busy/idle cycles" \
 	test "$(q "d['worker1']['idle_cycles'] > 0")" = True
 bans=$(tel /rtcgate/bans)
-check "telemetry /rtcgate/bans lists the blocklisted address" grep -q '198.18.0.3 permanent' <<<"$bans"
+check "telemetry /rtcgate/bans lists the blocklisted address and network" \
+	bash -c 'grep -q "198.18.0.3 permanent" <<<"$0" && grep -q "198.18.0.64/26 permanent" <<<"$0"' "$bans"
 sessions=$(tel /rtcgate/sessions)
 check "telemetry /rtcgate/sessions counts the 10 benchmark sessions" grep -q '"count": 10' <<<"$sessions"
 one=$(tel /rtcgate/sessions,1)

@@ -616,6 +616,91 @@ test_classify_and_bans(void)
 	sess_delete(&s);
 }
 
+/* One SRTP packet from the session's browser: relayed to the SIP side? */
+static bool
+relayed_once(struct sess *s, uint16_t seq)
+{
+	uint8_t pt[200], wire[300];
+	int wl;
+	struct out o;
+	unsigned len = rtp(pt, seq, 0x01020304, 60, 3);
+
+	send_ring(pub_in, browser_packet(s, pt, len, false, wire, &wl));
+	return recv_ring(int_out, &o, 300);
+}
+
+/*
+ * Networks banned (ban.blocklist's address/prefix, dp_ban_add_net): every
+ * source in one is dropped, whatever its host bits, alone or beside bans
+ * of single addresses and of other lengths; a neighbouring network is not
+ * touched; odd lengths mask within a byte. IPv4 and IPv6.
+ */
+static void
+test_ban_networks(void)
+{
+	struct sess s4, s6;
+	uint16_t seq4 = 1, seq6 = 1;
+	uint8_t in[16], beside[16], other[16];
+	uint64_t before;
+
+	sess_spec(&s4, 21, RTCG_SRTP_AES128_CM_SHA1_80, false, true);
+	sess_spec(&s6, 22, RTCG_SRTP_AES128_CM_SHA1_80, true, true);
+	CHECK(sess_create(&s4) == 0 && sess_create(&s6) == 0, "ban networks: sessions created");
+	CHECK(relayed_once(&s4, seq4++) && relayed_once(&s6, seq6++), "ban networks: relayed before");
+
+	/* IPv4: the browser is 198.18.1.31. */
+	memcpy(in, s4.pub_remote.ip, 4);
+	in[3] = 200; /* 198.18.1.200: the same /24 */
+	memcpy(beside, s4.pub_remote.ip, 4);
+	beside[2] ^= 1; /* 198.18.0.31: the /24 beside it, inside its /23 */
+	memcpy(other, s4.pub_remote.ip, 4);
+	other[3] = 7; /* another single address of its /24 */
+	before = drops(DP_DROP_BANNED);
+	CHECK(dp_ban_add_net(dp, AF_INET, in, 24, 600) == 0, "ban networks: 198.18.1.200/24 banned");
+	CHECK(!relayed_once(&s4, seq4++) && drops(DP_DROP_BANNED) == before + 1,
+	      "ban networks: a source in the /24 dropped as banned");
+	CHECK(dp_ban_add(dp, AF_INET, other, 600) == 0 && !relayed_once(&s4, seq4++),
+	      "ban networks: still dropped beside a single address's ban (two lengths in use)");
+	CHECK(dp_ban_del_net(dp, AF_INET, in, 24) == 0, "ban networks: the /24 unbanned");
+	dp_sync(dp);
+	CHECK(relayed_once(&s4, seq4++), "ban networks: relayed again, the single ban still in place");
+	CHECK(dp_ban_add_net(dp, AF_INET, beside, 24, 600) == 0 && relayed_once(&s4, seq4++),
+	      "ban networks: the /24 beside it bans nothing of this one");
+	CHECK(dp_ban_add_net(dp, AF_INET, beside, 23, 600) == 0 && !relayed_once(&s4, seq4++),
+	      "ban networks: a /23 (a mask within a byte) covers it");
+	CHECK(dp_ban_del_net(dp, AF_INET, beside, 23) == 0 && dp_ban_del_net(dp, AF_INET, beside, 24) == 0 &&
+		      dp_ban_del(dp, AF_INET, other) == 0 && dp_ban_count(dp) == 0,
+	      "ban networks: all removed");
+	CHECK(dp_ban_add_net(dp, AF_INET, in, 33, 600) == -EINVAL &&
+		      dp_ban_add_net(dp, AF_INET6, in, 129, 600) == -EINVAL,
+	      "ban networks: a prefix longer than the address refused");
+
+	/* IPv6: the browser is 2001:2::99. */
+	memcpy(in, s6.pub_remote.ip, 16);
+	in[15] = 0x34;
+	in[9] = 0x12; /* 2001:2::12:0:0:34, the same /64 */
+	memcpy(beside, s6.pub_remote.ip, 16);
+	beside[7] ^= 1; /* 2001:2:0:1::99: the /64 beside it, inside its /60 */
+	dp_sync(dp);
+	before = drops(DP_DROP_BANNED);
+	CHECK(dp_ban_add_net(dp, AF_INET6, in, 64, 600) == 0 && !relayed_once(&s6, seq6++) &&
+		      drops(DP_DROP_BANNED) == before + 1,
+	      "ban networks: an IPv6 source in a banned /64 dropped");
+	CHECK(dp_ban_del_net(dp, AF_INET6, in, 64) == 0 && dp_ban_add_net(dp, AF_INET6, beside, 64, 600) == 0,
+	      "ban networks: IPv6 /64 unbanned, the one beside it banned");
+	dp_sync(dp);
+	CHECK(relayed_once(&s6, seq6++), "ban networks: the IPv6 /64 beside it bans nothing of this one");
+	CHECK(dp_ban_add_net(dp, AF_INET6, beside, 60, 600) == 0 && !relayed_once(&s6, seq6++),
+	      "ban networks: an IPv6 /60 covers it");
+	CHECK(dp_ban_del_net(dp, AF_INET6, beside, 60) == 0 && dp_ban_del_net(dp, AF_INET6, beside, 64) == 0 &&
+		      dp_ban_count(dp) == 0,
+	      "ban networks: IPv6 bans removed");
+	dp_sync(dp);
+	CHECK(relayed_once(&s4, seq4++) && relayed_once(&s6, seq6++), "ban networks: both relayed after");
+	sess_delete(&s4);
+	sess_delete(&s6);
+}
+
 /* Symmetric RTP: the internal remote moves; the session follows it. */
 static void
 test_latch(void)
@@ -1380,6 +1465,7 @@ main(int argc, char **argv)
 	test_relay(RTCG_SRTP_AEAD_AES_256_GCM, false, "AEAD_AES_256_GCM");
 	test_relay(RTCG_SRTP_AES128_CM_SHA1_80, true, "IPv6 browser, IPv4 SIP side");
 	test_classify_and_bans();
+	test_ban_networks();
 	test_latch();
 	test_prefetch_window();
 	test_flow_cache();
