@@ -118,6 +118,8 @@ ban_hook(void *arg, const struct ban_addr *a, uint32_t seconds)
 {
 	struct ctl *ctl = arg;
 
+	if (a->plen != 0) /* an IPv6 network (ban.ipv6_prefix) */
+		return dp_ban_add_net(ctl->dp, a->family, a->bytes, a->plen, seconds);
 	return dp_ban_add(ctl->dp, a->family, a->bytes, seconds);
 }
 
@@ -126,6 +128,8 @@ unban_hook(void *arg, const struct ban_addr *a)
 {
 	struct ctl *ctl = arg;
 
+	if (a->plen != 0)
+		return dp_ban_del_net(ctl->dp, a->family, a->bytes, a->plen);
 	return dp_ban_del(ctl->dp, a->family, a->bytes);
 }
 

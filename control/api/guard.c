@@ -90,6 +90,7 @@ guard_create(struct event_base *base, const struct rtcg_config *cfg,
 		.ban_seconds = cfg->ban.ban_seconds,
 		.ignore = cfg->ban.ignore_ip,
 		.n_ignore = cfg->ban.n_ignore_ip,
+		.ipv6_prefix = cfg->ban.ipv6_prefix,
 	};
 	struct timeval tv = { EXPIRE_INTERVAL_MS / 1000, (EXPIRE_INTERVAL_MS % 1000) * 1000 };
 	unsigned bad, first_bad;
@@ -168,12 +169,17 @@ guard_failure(struct guard *g, const struct ban_addr *a, const char *user, const
 	case BAN_COUNTED:
 		api_log(6, "INFO [rtcgate] Found %s", text);
 		break;
-	case BAN_NOW_BANNED:
+	case BAN_NOW_BANNED: {
+		struct ban_addr k;
+
+		ban_key(g->bt, a, &k); /* the address, or its IPv6 network (ban.ipv6_prefix) */
+		ban_addr_format(&k, text, sizeof(text));
 		g->bans_total++;
 		api_log(5, "NOTICE [rtcgate] Ban %s", text);
-		enforce(g, a, until, now);
+		enforce(g, &k, until, now);
 		save(g);
 		break;
+	}
 	case BAN_ALREADY:
 	case BAN_IGNORED:
 		break;
@@ -183,9 +189,11 @@ guard_failure(struct guard *g, const struct ban_addr *a, const char *user, const
 int
 guard_unban(struct guard *g, const struct ban_addr *a)
 {
-	if (ban_remove(g->bt, a) != 0)
+	struct ban_addr was; /* a, or the IPv6 network holding it */
+
+	if (ban_remove(g->bt, a, &was) != 0)
 		return -ENOENT;
-	lifted(a, g);
+	lifted(&was, g);
 	save(g);
 	return 0;
 }

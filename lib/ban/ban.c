@@ -48,13 +48,14 @@ struct ban_tracker {
 	uint32_t free_head;
 	uint32_t lru_head, lru_tail; /* head: most recent */
 	unsigned n_banned;
+	uint32_t banned6[128]; /* IPv6 bans by plen (0: single addresses) */
 	uint64_t failures;
 };
 
 static uint32_t
 addr_hash(const struct ban_addr *a)
 {
-	uint32_t h = 2166136261u ^ a->family;
+	uint32_t h = (2166136261u ^ a->family) * 16777619u ^ a->plen;
 
 	for (unsigned i = 0; i < (a->family == AF_INET ? 4u : 16u); i++)
 		h = (h ^ a->bytes[i]) * 16777619u;
@@ -64,8 +65,38 @@ addr_hash(const struct ban_addr *a)
 static bool
 addr_eq(const struct ban_addr *x, const struct ban_addr *y)
 {
-	return x->family == y->family &&
+	return x->family == y->family && x->plen == y->plen &&
 	       memcmp(x->bytes, y->bytes, x->family == AF_INET ? 4 : 16) == 0;
+}
+
+/* a's IPv6 network of plen bits (0: a itself). */
+static struct ban_addr
+masked(const struct ban_addr *a, unsigned plen)
+{
+	struct ban_addr n = *a;
+
+	if (a->family != AF_INET6 || plen == 0 || plen >= 128)
+		return n;
+	for (unsigned i = 0; i < 16; i++)
+		if (i * 8 >= plen)
+			n.bytes[i] = 0;
+		else if (i * 8 + 8 > plen)
+			n.bytes[i] &= (uint8_t)(0xff << (8 - plen % 8));
+	n.plen = (uint8_t)plen;
+	return n;
+}
+
+/* What the tracker counts and bans a client by: its IPv6 network, or itself. */
+static struct ban_addr
+key_of(const struct ban_tracker *bt, const struct ban_addr *a)
+{
+	return a->plen != 0 ? *a : masked(a, bt->p.ipv6_prefix);
+}
+
+void
+ban_key(const struct ban_tracker *bt, const struct ban_addr *a, struct ban_addr *out)
+{
+	*out = key_of(bt, a);
 }
 
 struct ban_tracker *
@@ -156,6 +187,15 @@ lru_push(struct ban_tracker *bt, uint32_t i)
 		bt->lru_tail = i;
 }
 
+/* One ban more (delta 1) or fewer (-1) of a's family and length. */
+static void
+count_ban(struct ban_tracker *bt, const struct ban_addr *a, int delta)
+{
+	bt->n_banned = (unsigned)((int)bt->n_banned + delta);
+	if (a->family == AF_INET6)
+		bt->banned6[a->plen] = (uint32_t)((int)bt->banned6[a->plen] + delta);
+}
+
 /* Unhash and free a record (it must not be on the LRU list). */
 static void
 release(struct ban_tracker *bt, uint32_t i)
@@ -166,7 +206,7 @@ release(struct ban_tracker *bt, uint32_t i)
 		link = &bt->recs[*link].hnext;
 	*link = bt->recs[i].hnext;
 	if (bt->recs[i].banned)
-		bt->n_banned--;
+		count_ban(bt, &bt->recs[i].addr, -1);
 	memset(&bt->recs[i], 0, sizeof(bt->recs[i]));
 	bt->recs[i].prev = NIL;
 	bt->recs[i].next = bt->free_head;
@@ -237,7 +277,7 @@ set_banned(struct ban_tracker *bt, uint32_t i, time_t until)
 	if (!r->banned) {
 		lru_unlink(bt, i);
 		r->banned = true;
-		bt->n_banned++;
+		count_ban(bt, &r->addr, 1);
 	}
 	r->until = until;
 	r->n_times = r->head = 0;
@@ -249,11 +289,12 @@ ban_failure(struct ban_tracker *bt, const struct ban_addr *a, time_t now, time_t
 	time_t *ring;
 	uint32_t i;
 	struct rec *r;
+	struct ban_addr k = key_of(bt, a);
 
 	bt->failures++;
 	if (ban_is_ignored(bt, a))
 		return BAN_IGNORED;
-	i = get(bt, a);
+	i = get(bt, &k);
 	if (i == NIL)
 		return BAN_COUNTED; /* the table is all bans: nothing to count in */
 	r = &bt->recs[i];
@@ -262,7 +303,7 @@ ban_failure(struct ban_tracker *bt, const struct ban_addr *a, time_t now, time_t
 			return BAN_ALREADY;
 		/* Over but not yet expired by the caller: start afresh. */
 		r->banned = false;
-		bt->n_banned--;
+		count_ban(bt, &r->addr, -1);
 		lru_push(bt, i);
 	} else {
 		lru_unlink(bt, i);
@@ -284,12 +325,37 @@ ban_failure(struct ban_tracker *bt, const struct ban_addr *a, time_t now, time_t
 	return BAN_COUNTED;
 }
 
+/*
+ * The banned record that covers a (over or not): its own key first, then,
+ * for an IPv6 address, its network of each other length some ban has.
+ */
+static uint32_t
+find_ban(const struct ban_tracker *bt, const struct ban_addr *a)
+{
+	struct ban_addr k = key_of(bt, a), n;
+	uint32_t i = find(bt, &k);
+
+	if (i != NIL && bt->recs[i].banned)
+		return i;
+	if (a->family != AF_INET6 || a->plen != 0)
+		return NIL;
+	for (unsigned plen = 0; plen < 128; plen++) {
+		if (bt->banned6[plen] == 0 || plen == k.plen)
+			continue;
+		n = masked(a, plen);
+		i = find(bt, &n);
+		if (i != NIL && bt->recs[i].banned)
+			return i;
+	}
+	return NIL;
+}
+
 bool
 ban_is_banned(const struct ban_tracker *bt, const struct ban_addr *a, time_t now, time_t *until)
 {
-	uint32_t i = find(bt, a);
+	uint32_t i = find_ban(bt, a);
 
-	if (i == NIL || !bt->recs[i].banned || bt->recs[i].until <= now)
+	if (i == NIL || bt->recs[i].until <= now)
 		return false;
 	if (until != NULL)
 		*until = bt->recs[i].until;
@@ -299,7 +365,8 @@ ban_is_banned(const struct ban_tracker *bt, const struct ban_addr *a, time_t now
 int
 ban_add(struct ban_tracker *bt, const struct ban_addr *a, time_t until)
 {
-	uint32_t i = get(bt, a);
+	struct ban_addr k = key_of(bt, a);
+	uint32_t i = get(bt, &k);
 
 	if (i == NIL)
 		return -ENOSPC;
@@ -308,12 +375,14 @@ ban_add(struct ban_tracker *bt, const struct ban_addr *a, time_t until)
 }
 
 int
-ban_remove(struct ban_tracker *bt, const struct ban_addr *a)
+ban_remove(struct ban_tracker *bt, const struct ban_addr *a, struct ban_addr *lifted)
 {
-	uint32_t i = find(bt, a);
+	uint32_t i = find_ban(bt, a);
 
-	if (i == NIL || !bt->recs[i].banned)
+	if (i == NIL)
 		return -ENOENT;
+	if (lifted != NULL)
+		*lifted = bt->recs[i].addr;
 	release(bt, i);
 	return 0;
 }
@@ -403,11 +472,41 @@ ban_addr_parse(const char *text, struct ban_addr *a)
 	return -1;
 }
 
+int
+ban_net_parse(const char *text, struct ban_addr *a)
+{
+	char addr[INET6_ADDRSTRLEN];
+	const char *slash = strchr(text, '/');
+	char *end;
+	unsigned long plen;
+
+	if (slash == NULL)
+		return ban_addr_parse(text, a);
+	if ((size_t)(slash - text) >= sizeof(addr))
+		return -1;
+	memcpy(addr, text, (size_t)(slash - text));
+	addr[slash - text] = '\0';
+	plen = strtoul(slash + 1, &end, 10);
+	if (slash[1] < '0' || slash[1] > '9' || *end != '\0' || plen == 0 || plen > 128)
+		return -1;
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET6, addr, a->bytes) != 1)
+		return -1;
+	a->family = AF_INET6;
+	*a = masked(a, (unsigned)plen);
+	return 0;
+}
+
 void
 ban_addr_format(const struct ban_addr *a, char *buf, size_t len)
 {
-	if (inet_ntop(a->family, a->bytes, buf, (socklen_t)len) == NULL && len > 0)
-		snprintf(buf, len, "?");
+	if (inet_ntop(a->family, a->bytes, buf, (socklen_t)len) == NULL) {
+		if (len > 0)
+			snprintf(buf, len, "?");
+		return;
+	}
+	if (a->plen != 0 && strlen(buf) + 5 <= len)
+		snprintf(buf + strlen(buf), 5, "/%u", a->plen);
 }
 
 unsigned
@@ -436,7 +535,7 @@ ban_state_parse(const char *buf, size_t len, time_t now,
 		memcpy(text, start, l);
 		text[l] = '\0';
 		if (sscanf(text, "%63s %lld %c", addr, &until, &extra) != 2 ||
-		    ban_addr_parse(addr, &a) != 0 || until <= 0)
+		    ban_net_parse(addr, &a) != 0 || until <= 0)
 			goto bad_line;
 		if ((time_t)until > now) {
 			cb(&a, (time_t)until, arg);

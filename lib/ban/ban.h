@@ -26,6 +26,7 @@
 struct ban_addr {
 	uint8_t family; /* AF_INET (bytes[0..3]) or AF_INET6 */
 	uint8_t bytes[16];
+	uint8_t plen; /* 0: the address alone; else an IPv6 network, bytes masked to plen bits */
 };
 
 struct ban_params {
@@ -35,6 +36,12 @@ struct ban_params {
 	unsigned capacity; /* addresses tracked at once; 0: a default */
 	const struct config_addr *ignore;
 	unsigned n_ignore;
+	/*
+	 * IPv6 clients are counted and banned by the network of their first
+	 * ipv6_prefix bits (a host may take any address of its /64 at will);
+	 * 0 or 128: each address alone.
+	 */
+	unsigned ipv6_prefix;
 };
 
 enum ban_verdict {
@@ -49,11 +56,18 @@ struct ban_tracker;
 struct ban_tracker *ban_tracker_create(const struct ban_params *p);
 void ban_tracker_destroy(struct ban_tracker *bt);
 
-/* Record a failed sign-in; *until gets the ban's end on BAN_NOW_BANNED. */
+/* What a client's failures are counted and its bans made by: its IPv6 network (ipv6_prefix), or itself. */
+void ban_key(const struct ban_tracker *bt, const struct ban_addr *a, struct ban_addr *out);
+
+/* Record a failed sign-in; *until gets the ban's end on BAN_NOW_BANNED (of ban_key's a). */
 enum ban_verdict ban_failure(struct ban_tracker *bt, const struct ban_addr *a,
 			     time_t now, time_t *until);
 
-/* Banned at `now`? (*until, when not NULL, gets the end) */
+/*
+ * Banned at `now`? (*until, when not NULL, gets the end) An IPv6 address
+ * is banned when a network holding it is (of ipv6_prefix bits, or of
+ * another length, loaded from the state file written under another one).
+ */
 bool ban_is_banned(const struct ban_tracker *bt, const struct ban_addr *a, time_t now,
 		   time_t *until);
 
@@ -62,8 +76,12 @@ bool ban_is_ignored(const struct ban_tracker *bt, const struct ban_addr *a);
 /* Ban until `until` (a load or an operator). 0, or -ENOSPC when full. */
 int ban_add(struct ban_tracker *bt, const struct ban_addr *a, time_t until);
 
-/* Lift a ban and forget the address's failures. 0 or -ENOENT. */
-int ban_remove(struct ban_tracker *bt, const struct ban_addr *a);
+/*
+ * Lift a ban (the one ban_is_banned finds) and forget its failures; what
+ * it was of (a, or a network holding it) into *lifted when not NULL.
+ * 0 or -ENOENT.
+ */
+int ban_remove(struct ban_tracker *bt, const struct ban_addr *a, struct ban_addr *lifted);
 
 /* Lift every ban that ended by `now`, calling cb for each; returns how many. */
 unsigned ban_expire(struct ban_tracker *bt, time_t now,
@@ -80,14 +98,19 @@ uint64_t ban_failures_total(const struct ban_tracker *bt);
 /* Is a in one of the networks (address/prefix)? */
 bool ban_addr_in_networks(const struct config_addr *nets, unsigned n, const struct ban_addr *a);
 
-/* Addresses: from a socket address (v4-mapped v6 becomes v4), text. */
+/*
+ * Addresses: from a socket address (v4-mapped v6 becomes v4), text. A
+ * network formats as address/prefix; ban_net_parse reads an address or an
+ * IPv6 network so written (ban_addr_parse, an address only).
+ */
 int ban_addr_from_sockaddr(const struct sockaddr *sa, struct ban_addr *a);
 int ban_addr_parse(const char *text, struct ban_addr *a);
+int ban_net_parse(const char *text, struct ban_addr *a);
 void ban_addr_format(const struct ban_addr *a, char *buf, size_t len);
 
 /*
  * The state file: "# rtcgate bans v1" then one "ADDRESS UNTIL" line per ban
- * (UNTIL in Unix seconds). ban_state_parse calls cb for each line that is
+ * (UNTIL in Unix seconds; ADDRESS an IPv6 network as address/prefix). ban_state_parse calls cb for each line that is
  * well formed and not over by `now`, and counts the others in *bad (the
  * first one's line number in *first_bad). Returns the bans passed to cb.
  */

@@ -175,6 +175,7 @@ struct rtcg_config {
 		uint32_t max_failures;
 		uint32_t find_window_seconds;
 		uint32_t ban_seconds;
+		uint32_t ipv6_prefix;
 		struct config_addr ignore_ip[CONFIG_MAX_LIST];
 		unsigned n_ignore_ip;
 		struct config_addr blocklist[CONFIG_MAX_LIST];

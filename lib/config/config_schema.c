@@ -243,6 +243,8 @@ static const struct cfg_field ban_keys[] = {
 	  .max = 604800, .def = "600", .doc = "Window in which failures are counted." },
 	{ "ban_seconds", CFG_UINT, IN(ban, ban_seconds), .min = 1, .max = 31536000,
 	  .def = "600", .doc = "How long a ban lasts." },
+	{ "ipv6_prefix", CFG_UINT, IN(ban, ipv6_prefix), .min = 32, .max = 128, .def = "128",
+	  .doc = "IPv6 clients are counted and banned by their first N bits: 64 bans a client's whole /64 (where a host may take new addresses at will); 128 each address alone." },
 	{ "ignore_ip", CFG_LIST, IN(ban, ignore_ip), .size = sizeof(struct config_addr),
 	  .max = CONFIG_MAX_LIST, .sub = &addr_elem, .count_offset = IN(ban, n_ignore_ip),
 	  .def = "[\"127.0.0.1/8\", \"::1\"]", .doc = "Addresses (or networks) never banned, like fail2ban's ignoreip." },

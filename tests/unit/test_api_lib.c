@@ -179,7 +179,7 @@ TEST(ban_window_and_expiry)
 	lifted_n = 0;
 	CHECK(ban_expire(bt, 1699, count_lifted, NULL) == 1 && lifted_n == 1); /* y's */
 	CHECK(ban_count(bt) == 1 && !ban_is_banned(bt, &y, 1699, NULL));
-	CHECK(ban_remove(bt, &x) == 0 && ban_remove(bt, &x) == -ENOENT);
+	CHECK(ban_remove(bt, &x, NULL) == 0 && ban_remove(bt, &x, NULL) == -ENOENT);
 	CHECK(ban_count(bt) == 0);
 	/* After a ban, an address starts afresh. */
 	CHECK(ban_failure(bt, &x, 3000, NULL) == BAN_COUNTED);
@@ -253,6 +253,62 @@ TEST(ban_state_file)
 	CHECK(parsed_n == 2 && bad == 3 && first_bad == 3);
 	ban_tracker_destroy(bt);
 	ban_tracker_destroy(bt2);
+}
+
+/*
+ * ban.ipv6_prefix 64: an IPv6 client's failures count against its /64, the
+ * ban covers every address of it and of nothing beside it, and it is
+ * written as address/prefix, loaded back as such (and still found by a
+ * tracker counting single addresses), and lifted by any address in it.
+ * IPv4 is untouched.
+ */
+TEST(ban_ipv6_prefix)
+{
+	struct ban_params p = { .max_failures = 3, .find_window_seconds = 600, .ban_seconds = 600,
+				.ipv6_prefix = 64 };
+	struct ban_params p128 = p;
+	struct ban_tracker *bt = ban_tracker_create(&p), *bt2;
+	struct ban_addr a1 = A("2001:2:0:7::1"), a2 = A("2001:2:0:7:ffff::2"), a3 = A("2001:2:0:7::3");
+	struct ban_addr beside = A("2001:2:0:6::1"), v4 = A("198.18.5.1"), k, n;
+	char path[] = "/tmp/rtcg-bans-XXXXXX", err[200], text[64];
+	unsigned bad, first_bad;
+	int fd = mkstemp(path);
+	time_t until;
+
+	close(fd);
+	ban_key(bt, &a2, &k);
+	ban_addr_format(&k, text, sizeof(text));
+	CHECK(strcmp(text, "2001:2:0:7::/64") == 0);
+	/* Three addresses of one /64, a failure each: banned. */
+	CHECK(ban_failure(bt, &a1, 1000, &until) == BAN_COUNTED);
+	CHECK(ban_failure(bt, &a2, 1001, &until) == BAN_COUNTED);
+	CHECK(ban_failure(bt, &a3, 1002, &until) == BAN_NOW_BANNED && until == 1602);
+	CHECK(ban_is_banned(bt, &a1, 1100, NULL) && ban_is_banned(bt, &a2, 1100, NULL));
+	CHECK(!ban_is_banned(bt, &beside, 1100, NULL));
+	/* IPv4 still by address. */
+	CHECK(ban_failure(bt, &v4, 1000, NULL) == BAN_COUNTED);
+	v4.bytes[3] = 2;
+	CHECK(ban_failure(bt, &v4, 1000, NULL) == BAN_COUNTED);
+	CHECK(ban_count(bt) == 1);
+	/* The state file: address/prefix, loaded back by a tracker of either setting. */
+	CHECK(ban_state_save(bt, path, err, sizeof(err)) == 0);
+	bt2 = ban_tracker_create(&p128);
+	CHECK(ban_state_load(bt2, path, 1100, &bad, &first_bad, err, sizeof(err)) == 1 && bad == 0);
+	CHECK(ban_is_banned(bt2, &a3, 1100, NULL) && !ban_is_banned(bt2, &beside, 1100, NULL));
+	CHECK(ban_remove(bt2, &a1, &n) == 0 && n.plen == 64 && !ban_is_banned(bt2, &a3, 1100, NULL));
+	ban_tracker_destroy(bt2);
+	unlink(path);
+	/* Any address of the network lifts the ban. */
+	CHECK(ban_remove(bt, &a2, &n) == 0 && memcmp(&n, &k, sizeof(n)) == 0 &&
+	      !ban_is_banned(bt, &a1, 1100, NULL) && ban_count(bt) == 0);
+	/* The parser: networks are IPv6, 1..128 bits; /128 is the address. */
+	CHECK(ban_net_parse("2001:2:0:7:1::/64", &n) == 0 && n.plen == 64 && n.bytes[9] == 0);
+	CHECK(ban_net_parse("2001:2::5/128", &n) == 0 && n.plen == 0 && n.bytes[15] == 5);
+	CHECK(ban_net_parse("2001:2::/60x", &n) != 0 && ban_net_parse("2001:2::/0", &n) != 0 &&
+	      ban_net_parse("2001:2::/129", &n) != 0 && ban_net_parse("198.18.0.0/24", &n) != 0 &&
+	      ban_net_parse("2001:2::/", &n) != 0);
+	CHECK(ban_addr_parse("2001:2::/64", &n) != 0); /* an address only */
+	ban_tracker_destroy(bt);
 }
 
 TEST(call_state_machine)
