@@ -9,7 +9,8 @@
 # Run 1 (auth static, a CORS whitelist): every route's success and error
 # paths, CORS with and without preflight (curl and Chromium), TLS versions,
 # the admin listener's reach, bans (3 failures, refusal, another address,
-# ignore_ip, expiry, admin unban), metrics and telemetry.
+# ignore_ip, expiry, admin unban, an IPv6 /64 by ban.ipv6_prefix), metrics
+# and telemetry.
 # Run 2 (auth token, an empty whitelist, the same state file): a ban made
 # in run 1 is still enforced after the restart; token sign-in; CORS echo.
 set -u
@@ -45,7 +46,7 @@ auth:
   mode: static
   users: [{name: alice, password_hash: "$HASH"}]
   token_secret: $SECRET
-ban: {max_failures: 3, find_window_seconds: 600, ban_seconds: 8, ignore_ip: [127.0.0.1/32, 198.18.0.4], state_file: $dir/bans.state}
+ban: {max_failures: 3, find_window_seconds: 600, ban_seconds: 8, ipv6_prefix: 64, ignore_ip: [127.0.0.1/32, 198.18.0.4], state_file: $dir/bans.state}
 YAML
 
 start_gw() { # start_gw LOG [--set ...]
@@ -260,6 +261,20 @@ for i in 1 2 3; do via 127.0.0.5 198.18.55.5 -X POST "${JSON[@]}" -d '{"user":"a
 r "$ADMIN/v1/admin/bans"
 check "from an untrusted peer X-Forwarded-For is ignored: the peer is banned" \
 	test "$(json '[.bans[].address] | (index("127.0.0.5") != null) and (index("198.18.55.5") == null)')" = true
+# ban.ipv6_prefix 64: failures from three addresses of one /64 ban the /64.
+for x in 2001:2:0:9::1 2001:2:0:9::2 2001:2:0:9:ffff::3; do
+	via 127.0.0.4 "$x" -X POST "${JSON[@]}" -d '{"user":"alice","password":"guess"}' "$API/v1/sessions"
+done
+r "$ADMIN/v1/admin/bans"
+check "ban.ipv6_prefix 64: three addresses of one IPv6 /64 ban it, listed as the network" \
+	test "$(json '[.bans[].address] | index("2001:2:0:9::/64") != null')" = true
+check "the /64's ban is logged as the network" grep -q 'NOTICE \[rtcgate\] Ban 2001:2:0:9::/64$' "$dir/gw1.log"
+via 127.0.0.4 2001:2:0:9::77 "$API/healthz"; is "another address of the banned /64: 403" 403 banned
+via 127.0.0.4 2001:2:0:a::1 "$API/healthz"; is "an address of the /64 beside it still works" 200
+check "the /64 is in the dataplane's table (telemetry)" grep -q '2001:2:0:9::/64 [0-9]*s' <<<"$(tel /rtcgate/bans)"
+r -X DELETE "$ADMIN/v1/admin/bans/2001:2:0:9::5"; is "admin unban by any address of the /64: 204" 204
+via 127.0.0.4 2001:2:0:9::77 "$API/healthz"; is "the /64 works again after the unban" 200
+check "the /64 left the dataplane's table" bash -c '! grep -q "2001:2:0:9::" <<<"$0"' "$(tel /rtcgate/bans)"
 r -X DELETE "$ADMIN/v1/admin/bans/127.0.0.2"; is "admin unban of 127.0.0.2: 204" 204
 r -X DELETE "$ADMIN/v1/admin/bans/127.0.0.2"; is "unban again: 404" 404 not_banned
 r -X DELETE "$ADMIN/v1/admin/bans/not-an-ip"; is "unban of a non-address: 400" 400 bad_address
