@@ -54,6 +54,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -170,7 +171,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: bench-worker [--sessions N] [--packets P] [--direction encrypt|decrypt] "
 			"[--size BYTES] [--huge] [--order slot|random] [--prefetch auto|always|never] "
-			"[--baseline one|sessions|prefetched] [-- EAL-ARGS]\n");
+			"[--baseline one|sessions|prefetched] [--bans none|addresses|networks] [-- EAL-ARGS]\n");
 	exit(2);
 }
 
@@ -186,6 +187,7 @@ main(int argc, char **argv)
 		{ "order", required_argument, NULL, 'o' },
 		{ "prefetch", required_argument, NULL, 'f' },
 		{ "baseline", required_argument, NULL, 'b' },
+		{ "bans", required_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint32_t n = 1;
@@ -193,6 +195,7 @@ main(int argc, char **argv)
 	unsigned size = 214;
 	bool decrypt = false, huge = false, shuffled = false, base_n = false, base_pf = false;
 	const char *prefetch = "auto"; /* dataplane.prefetch: the config checks it */
+	const char *bans = "none";
 	int c;
 
 	while ((c = getopt_long(argc, argv, "n:p:d:s:", opts, NULL)) != -1) {
@@ -210,6 +213,12 @@ main(int argc, char **argv)
 				usage();
 			break;
 		case 'f': prefetch = optarg; break;
+		case 'B':
+			if (strcmp(optarg, "none") != 0 && strcmp(optarg, "addresses") != 0 &&
+			    strcmp(optarg, "networks") != 0)
+				usage();
+			bans = optarg;
+			break;
 		case 'b':
 			if (strcmp(optarg, "sessions") == 0 || strcmp(optarg, "prefetched") == 0) {
 				base_n = true;
@@ -285,6 +294,25 @@ main(int argc, char **argv)
 	if (dp == NULL || dp_bench_install(dp, err, sizeof(err)) != 0) {
 		fprintf(stderr, "bench-worker: %s\n", err);
 		return 1;
+	}
+	/*
+	 * --bans: entries none of the traffic matches, so each public burst
+	 * pays the ban check without losing a packet: a single IPv4 and IPv6
+	 * address (the one lookup a burst of sign-in bans costs), and with
+	 * "networks" also a /24 and a /64 (one more lookup for the burst's IPv4
+	 * sources).
+	 */
+	if (strcmp(bans, "none") != 0) {
+		uint8_t a4[4] = { 198, 19, 255, 254 }, n4[4] = { 198, 19, 254, 0 }, a6[16] = { 0x20, 0x01, 0, 2 },
+			n6[16] = { 0x20, 0x01, 0, 2, 0xff, 0xff };
+
+		a6[15] = 1;
+		if (dp_ban_add(dp, AF_INET, a4, 0) != 0 || dp_ban_add(dp, AF_INET6, a6, 0) != 0 ||
+		    (strcmp(bans, "networks") == 0 &&
+		     (dp_ban_add_net(dp, AF_INET, n4, 24, 0) != 0 || dp_ban_add_net(dp, AF_INET6, n6, 64, 0) != 0))) {
+			fprintf(stderr, "bench-worker: cannot install the bans\n");
+			return 1;
+		}
 	}
 	for (unsigned i = 0; i < dp_port_count(dp); i++) {
 		struct dp_port_status ps;
