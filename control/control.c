@@ -118,9 +118,7 @@ ban_hook(void *arg, const struct ban_addr *a, uint32_t seconds)
 {
 	struct ctl *ctl = arg;
 
-	if (a->plen != 0) /* an IPv6 network (ban.ipv6_prefix) */
-		return dp_ban_add_net(ctl->dp, a->family, a->bytes, a->plen, seconds);
-	return dp_ban_add(ctl->dp, a->family, a->bytes, seconds);
+	return dp_ban_add_net(ctl->dp, a->family, a->bytes, ban_addr_bits(a), seconds);
 }
 
 static int
@@ -128,9 +126,7 @@ unban_hook(void *arg, const struct ban_addr *a)
 {
 	struct ctl *ctl = arg;
 
-	if (a->plen != 0)
-		return dp_ban_del_net(ctl->dp, a->family, a->bytes, a->plen);
-	return dp_ban_del(ctl->dp, a->family, a->bytes);
+	return dp_ban_del_net(ctl->dp, a->family, a->bytes, ban_addr_bits(a));
 }
 
 static void

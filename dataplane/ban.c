@@ -2,8 +2,9 @@
 /*
  * ban.c - the ban table workers check first on every public rx burst: a
  * lock-free rte_hash of source addresses and networks (each masked to its
- * prefix length, dp_priv.h) with an expiry, written by the control lcore. Expired entries are ignored by workers at once and removed
- * by the control lcore's poll.
+ * prefix length, dp_priv.h) with an expiry, written by the control lcore.
+ * Expired entries are ignored by workers at once and removed by the
+ * control lcore's poll.
  */
 #include <errno.h>
 #include <string.h>

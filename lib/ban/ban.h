@@ -29,6 +29,13 @@ struct ban_addr {
 	uint8_t plen; /* 0: the address alone; else an IPv6 network, bytes masked to plen bits */
 };
 
+/* The prefix length a ban of a covers: plen, or the whole address (32 or 128). */
+static inline unsigned
+ban_addr_bits(const struct ban_addr *a)
+{
+	return a->plen != 0 ? a->plen : a->family == AF_INET ? 32u : 128u;
+}
+
 struct ban_params {
 	unsigned max_failures;
 	unsigned find_window_seconds;
@@ -56,7 +63,10 @@ struct ban_tracker;
 struct ban_tracker *ban_tracker_create(const struct ban_params *p);
 void ban_tracker_destroy(struct ban_tracker *bt);
 
-/* What a client's failures are counted and its bans made by: its IPv6 network (ipv6_prefix), or itself. */
+/*
+ * What a client's failures are counted and its bans made by: its IPv6
+ * network (ipv6_prefix), or itself.
+ */
 void ban_key(const struct ban_tracker *bt, const struct ban_addr *a, struct ban_addr *out);
 
 /* Record a failed sign-in; *until gets the ban's end on BAN_NOW_BANNED (of ban_key's a). */
@@ -110,9 +120,10 @@ void ban_addr_format(const struct ban_addr *a, char *buf, size_t len);
 
 /*
  * The state file: "# rtcgate bans v1" then one "ADDRESS UNTIL" line per ban
- * (UNTIL in Unix seconds; ADDRESS an IPv6 network as address/prefix). ban_state_parse calls cb for each line that is
- * well formed and not over by `now`, and counts the others in *bad (the
- * first one's line number in *first_bad). Returns the bans passed to cb.
+ * (UNTIL in Unix seconds; ADDRESS an IPv6 network as address/prefix).
+ * ban_state_parse calls cb for each line that is well formed and not over
+ * by `now`, and counts the others in *bad (the first one's line number in
+ * *first_bad). Returns the bans passed to cb.
  */
 unsigned ban_state_parse(const char *buf, size_t len, time_t now,
 			 void (*cb)(const struct ban_addr *a, time_t until, void *arg),
