@@ -2,9 +2,9 @@
 /*
  * ban.c - the ban table workers check first on every public rx burst: a
  * lock-free rte_hash of source addresses and networks (each masked to its
- * prefix length, dp_priv.h) with an expiry, written by the control lcore.
- * Expired entries are ignored by workers at once and removed by the
- * control lcore's poll.
+ * prefix length, dp_priv.h) with an expiry, written by the control lcore,
+ * and the filter in front of it (dp_ban_filter_has). Expired entries are
+ * ignored by workers at once and removed by the control lcore's poll.
  */
 #include <errno.h>
 #include <string.h>
@@ -50,10 +50,13 @@ dp_bans_init(struct dp *dp, char *err, size_t errlen)
 	pthread_mutex_init(&b->lock, NULL);
 	b->max = DP_MAX_BANS;
 	b->list = rte_zmalloc(NULL, b->max * sizeof(*b->list), 0);
+	b->filter = rte_zmalloc(NULL, DP_BAN_FILTER_BITS / 8, RTE_CACHE_LINE_SIZE);
+	b->filter_refs = rte_zmalloc(NULL, DP_BAN_FILTER_BITS * sizeof(*b->filter_refs), 0);
 	b->h = rte_hash_create(&hp);
 	if (b->h != NULL)
 		rte_hash_set_cmp_func(b->h, dp_ban_key_cmp);
-	if (b->h == NULL || b->list == NULL || rte_hash_rcu_qsbr_add(b->h, &hrc) != 0) {
+	if (b->h == NULL || b->list == NULL || b->filter == NULL || b->filter_refs == NULL ||
+	    rte_hash_rcu_qsbr_add(b->h, &hrc) != 0) {
 		snprintf(err, errlen, "dataplane: cannot create the ban table: %s",
 			 rte_strerror(rte_errno));
 		return -ENOMEM;
@@ -74,17 +77,24 @@ dp_bans_free(struct dp *dp)
 {
 	rte_hash_free(dp->bans.h);
 	rte_free(dp->bans.list);
+	rte_free(dp->bans.filter);
+	rte_free(dp->bans.filter_refs);
 	dp->bans.h = NULL;
 	dp->bans.list = NULL;
+	dp->bans.filter = NULL;
+	dp->bans.filter_refs = NULL;
 }
 
-/* The key of a network (plen bits of addr) into k; -EINVAL for a bad family or length. */
+/*
+ * The key of a network (plen bits of addr) into k and its hash into h;
+ * -EINVAL for a bad family or length.
+ */
 static int
-ban_key(int family, const uint8_t *addr, unsigned plen, struct dp_ban_key *k)
+ban_key(int family, const uint8_t *addr, unsigned plen, struct dp_ban_key *k, uint32_t *h)
 {
 	if ((family != AF_INET && family != AF_INET6) || plen > (family == AF_INET ? 32u : 128u))
 		return -EINVAL;
-	dp_ban_key_make(k, family == AF_INET ? 4 : 6, addr, plen);
+	*h = dp_ban_key_make(k, family == AF_INET ? 4 : 6, addr, plen);
 	return 0;
 }
 
@@ -94,18 +104,30 @@ entry_is(const struct dp_ban_entry *e, const struct dp_ban_key *k)
 	return e->family == k->family && e->plen == k->plen && memcmp(e->addr, k->addr, 16) == 0;
 }
 
-/* One more (delta 1) or one fewer (-1) entry of k's family and length; its bit follows. */
+/* One more (delta 1) or one fewer (-1) user of bit of the words at bits; the bit follows. */
 static void
-count_len(struct dp_bans *b, const struct dp_ban_key *k, int delta)
+count_bit(uint64_t *bits, uint32_t *refs, unsigned bit, int delta)
 {
-	unsigned f = k->family == 4 ? 0 : 1, w = k->plen / 64;
-	uint64_t bit = 1ull << (k->plen % 64);
+	uint64_t mask = 1ull << (bit % 64);
 
-	b->refs[f][k->plen] = (uint32_t)((int)b->refs[f][k->plen] + delta);
-	if (delta > 0 && b->refs[f][k->plen] == 1)
-		__atomic_fetch_or(&b->lens[f][w], bit, __ATOMIC_RELEASE);
-	else if (delta < 0 && b->refs[f][k->plen] == 0)
-		__atomic_fetch_and(&b->lens[f][w], ~bit, __ATOMIC_RELEASE);
+	refs[bit] = (uint32_t)((int)refs[bit] + delta);
+	if (delta > 0 && refs[bit] == 1)
+		__atomic_fetch_or(&bits[bit / 64], mask, __ATOMIC_RELEASE);
+	else if (delta < 0 && refs[bit] == 0)
+		__atomic_fetch_and(&bits[bit / 64], ~mask, __ATOMIC_RELEASE);
+}
+
+/*
+ * One more (delta 1) or one fewer (-1) entry of key k of hash h: the bits
+ * of its family's prefix length and of its hash in the filter follow.
+ */
+static void
+count_entry(struct dp_bans *b, const struct dp_ban_key *k, uint32_t h, int delta)
+{
+	unsigned f = k->family == 4 ? 0 : 1;
+
+	count_bit(b->lens[f], b->refs[f], k->plen, delta);
+	count_bit(b->filter, b->filter_refs, h & (DP_BAN_FILTER_BITS - 1), delta);
 }
 
 int
@@ -114,9 +136,10 @@ dp_ban_add_net(struct dp *dp, int family, const uint8_t *addr, unsigned plen, ui
 	struct dp_bans *b = &dp->bans;
 	struct dp_ban_key k;
 	uint64_t expires = seconds == 0 ? UINT64_MAX : dp_now_s() + seconds;
+	uint32_t h;
 	unsigned i;
 
-	if (ban_key(family, addr, plen, &k) != 0)
+	if (ban_key(family, addr, plen, &k, &h) != 0)
 		return -EINVAL;
 	pthread_mutex_lock(&b->lock);
 	for (i = 0; i < b->n; i++)
@@ -126,7 +149,7 @@ dp_ban_add_net(struct dp *dp, int family, const uint8_t *addr, unsigned plen, ui
 		pthread_mutex_unlock(&b->lock);
 		return -ENOSPC;
 	}
-	if (rte_hash_add_key_data(b->h, &k, (void *)(uintptr_t)expires) != 0) {
+	if (rte_hash_add_key_with_hash_data(b->h, &k, h, (void *)(uintptr_t)expires) != 0) {
 		pthread_mutex_unlock(&b->lock);
 		return -ENOSPC;
 	}
@@ -135,7 +158,7 @@ dp_ban_add_net(struct dp *dp, int family, const uint8_t *addr, unsigned plen, ui
 		b->list[i].plen = k.plen;
 		memcpy(b->list[i].addr, k.addr, 16);
 		b->n++;
-		count_len(b, &k, 1); /* after the key is in: a worker that sees the bit finds it */
+		count_entry(b, &k, h, 1); /* after the key is in: a worker that sees the bits finds it */
 	}
 	b->list[i].expires = expires;
 	b->count = b->n;
@@ -153,13 +176,10 @@ static void
 remove_at(struct dp_bans *b, unsigned i)
 {
 	struct dp_ban_key k;
+	uint32_t h = dp_ban_key_make(&k, b->list[i].family, b->list[i].addr, b->list[i].plen);
 
-	memset(&k, 0, sizeof(k));
-	k.family = b->list[i].family;
-	k.plen = b->list[i].plen;
-	memcpy(k.addr, b->list[i].addr, 16);
-	count_len(b, &k, -1);
-	rte_hash_del_key(b->h, &k);
+	count_entry(b, &k, h, -1);
+	rte_hash_del_key_with_hash(b->h, &k, h);
 	b->list[i] = b->list[--b->n];
 	b->count = b->n;
 }
@@ -169,9 +189,10 @@ dp_ban_del_net(struct dp *dp, int family, const uint8_t *addr, unsigned plen)
 {
 	struct dp_bans *b = &dp->bans;
 	struct dp_ban_key k;
+	uint32_t h;
 	int rc = -ENOENT;
 
-	if (ban_key(family, addr, plen, &k) != 0)
+	if (ban_key(family, addr, plen, &k, &h) != 0)
 		return -EINVAL;
 	pthread_mutex_lock(&b->lock);
 	for (unsigned i = 0; i < b->n; i++) {

@@ -408,11 +408,32 @@ struct dp_bans {
 	struct rte_hash *h;
 	volatile uint32_t count; /* 0: workers skip the lookup */
 	uint64_t lens[2][3];	 /* [IPv4, IPv6]: prefix lengths in use */
+	uint64_t *filter;	 /* DP_BAN_FILTER_BITS bits, dp_ban_filter_has */
 	pthread_mutex_t lock;	 /* guards the list and refs below, for telemetry */
 	struct dp_ban_entry *list;
 	uint32_t n, max;
 	uint32_t refs[2][129]; /* entries of each family and prefix length */
+	uint32_t *filter_refs; /* entries whose hash has each filter bit */
 };
+
+/*
+ * The filter in front of the ban table: bit (hash % DP_BAN_FILTER_BITS) of
+ * every entry's key hash, set by the control lcore after the key is in the
+ * table and cleared when the last entry of that bit leaves. A source whose
+ * key's bit is clear is not banned, so the worker looks up only the few
+ * sources whose bit is set (a banned one, or another key of the same bit):
+ * the table costs about nothing while no banned source sends. 8 KiB, of
+ * which a worker reads the lines its sources' bits fall in.
+ */
+#define DP_BAN_FILTER_BITS (1u << 16)
+
+static inline bool
+dp_ban_filter_has(const struct dp_bans *b, uint32_t hash)
+{
+	uint32_t bit = hash & (DP_BAN_FILTER_BITS - 1);
+
+	return __atomic_load_n(&b->filter[bit / 64], __ATOMIC_ACQUIRE) >> (bit % 64) & 1;
+}
 
 struct dp_ban_entry {
 	uint8_t family;

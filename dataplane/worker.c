@@ -497,9 +497,10 @@ flow_checked(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b, uint16
 }
 
 /*
- * One look-up of the ban table for the burst's sources not dropped yet:
- * IPv4 ones in their networks of prefix length plen4, IPv6 ones in those
- * of plen6 (-1: that family is not looked up in this pass).
+ * One look-up of the ban table for the burst's sources not dropped yet
+ * whose key passes the filter (dp_ban_filter_has): IPv4 ones in their
+ * networks of prefix length plen4, IPv6 ones in those of plen6 (-1: that
+ * family is not looked up in this pass).
  */
 static void
 ban_pass(const struct dp_bans *b, struct pkt_info *pi, uint16_t n, int plen4, int plen6,
@@ -518,6 +519,8 @@ ban_pass(const struct dp_bans *b, struct pkt_info *pi, uint16_t n, int plen4, in
 		if (pi[i].family == 0 || pi[i].action == ACT_DROP || plen < 0)
 			continue;
 		bh[nb] = dp_ban_key_make(&bk[nb], pi[i].family, pi[i].src, (unsigned)plen);
+		if (!dp_ban_filter_has(b, bh[nb]))
+			continue; /* not banned: nothing to look up */
 		bkp[nb] = &bk[nb];
 		idx[nb++] = i;
 	}

@@ -629,6 +629,17 @@ relayed_once(struct sess *s, uint16_t seq)
 	return recv_ring(int_out, &o, 300);
 }
 
+/* Bits set in the ban table's filter. */
+static unsigned
+filter_bits(void)
+{
+	unsigned n = 0;
+
+	for (unsigned w = 0; w < DP_BAN_FILTER_BITS / 64; w++)
+		n += (unsigned)__builtin_popcountll(dp->bans.filter[w]);
+	return n;
+}
+
 /*
  * Networks banned (ban.blocklist's address/prefix, dp_ban_add_net): every
  * source in one is dropped, whatever its host bits, alone or beside bans
@@ -697,8 +708,54 @@ test_ban_networks(void)
 	      "ban networks: IPv6 bans removed");
 	dp_sync(dp);
 	CHECK(relayed_once(&s4, seq4++) && relayed_once(&s6, seq6++), "ban networks: both relayed after");
+	CHECK(filter_bits() == 0, "ban networks: no filter bit left with no ban");
 	sess_delete(&s4);
 	sess_delete(&s6);
+}
+
+/*
+ * The filter in front of the ban table: a ban of another address whose
+ * key has the same filter bit as the browser's passes its source to the
+ * table, which does not drop it; the browser's own ban drops it; and the
+ * shared bit stays set until the last of the two is lifted.
+ */
+static void
+test_ban_filter(void)
+{
+	struct sess s;
+	struct dp_ban_key k;
+	uint16_t seq = 1;
+	uint8_t twin[4] = { 198, 18, 0, 0 };
+	uint32_t bit;
+	bool found = false;
+
+	sess_spec(&s, 23, RTCG_SRTP_AES128_CM_SHA1_80, false, true);
+	CHECK(sess_create(&s) == 0 && relayed_once(&s, seq++), "ban filter: session relays");
+	bit = dp_ban_key_make(&k, 4, s.pub_remote.ip, 32) & (DP_BAN_FILTER_BITS - 1);
+	/* Another address of 198.18.0.0/15 whose key has the browser's filter bit. */
+	for (uint32_t a = 0; a < 1u << 17 && !found; a++) {
+		twin[2] = (uint8_t)(a >> 8);
+		twin[1] = (uint8_t)(18 + (a >> 16));
+		twin[3] = (uint8_t)a;
+		found = memcmp(twin, s.pub_remote.ip, 4) != 0 &&
+			(dp_ban_key_make(&k, 4, twin, 32) & (DP_BAN_FILTER_BITS - 1)) == bit;
+	}
+	CHECK(found, "ban filter: an address of 198.18.0.0/15 shares the browser's filter bit");
+	CHECK(dp_ban_add(dp, AF_INET, twin, 600) == 0 && filter_bits() == 1, "ban filter: one bit for one ban");
+	uint64_t before = drops(DP_DROP_BANNED);
+	CHECK(relayed_once(&s, seq++) && drops(DP_DROP_BANNED) == before,
+	      "ban filter: the browser, past the filter, not in the table: relayed");
+	CHECK(dp_ban_add(dp, AF_INET, s.pub_remote.ip, 600) == 0 && filter_bits() == 1 &&
+		      !relayed_once(&s, seq++) && drops(DP_DROP_BANNED) == before + 1,
+	      "ban filter: the browser's own ban on the same bit drops it");
+	CHECK(dp_ban_del(dp, AF_INET, twin) == 0 && filter_bits() == 1, "ban filter: the bit stays for the other ban");
+	dp_sync(dp);
+	CHECK(!relayed_once(&s, seq++), "ban filter: still dropped with one ban of the bit left");
+	CHECK(dp_ban_del(dp, AF_INET, s.pub_remote.ip) == 0 && filter_bits() == 0 && dp_ban_count(dp) == 0,
+	      "ban filter: bit cleared with the last ban");
+	dp_sync(dp);
+	CHECK(relayed_once(&s, seq++), "ban filter: relayed after");
+	sess_delete(&s);
 }
 
 /* Symmetric RTP: the internal remote moves; the session follows it. */
@@ -1466,6 +1523,7 @@ main(int argc, char **argv)
 	test_relay(RTCG_SRTP_AES128_CM_SHA1_80, true, "IPv6 browser, IPv4 SIP side");
 	test_classify_and_bans();
 	test_ban_networks();
+	test_ban_filter();
 	test_latch();
 	test_prefetch_window();
 	test_flow_cache();
