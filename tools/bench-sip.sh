@@ -18,8 +18,10 @@
 # of its /metrics, which must all return to where they were. The first
 # rounds grow the heaps to their working size; a leak shows as growth that
 # goes on round after round, so the summary is the last round's.
+# -i SECONDS: after the rounds, sample once more after that long idle
+# (sofia-sip lets go of a call's state some 30 s after it ends).
 #
-# usage: tools/bench-sip.sh [-n CALLS] [-c CONCURRENCY] [-t SECONDS] [-r ROUNDS]
+# usage: tools/bench-sip.sh [-n CALLS] [-c CONCURRENCY] [-t SECONDS] [-r ROUNDS] [-i SECONDS]
 # Needs root (network namespaces), a build in build/, sipp (sip-tester).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,13 +29,15 @@ CALLS=1000
 CONC=8
 SECS=60
 ROUNDS=0
-while getopts "n:c:t:r:" o; do
+IDLE=0
+while getopts "n:c:t:r:i:" o; do
 	case $o in
 	n) CALLS=$OPTARG ;;
 	c) CONC=$OPTARG ;;
 	t) SECS=$OPTARG ;;
 	r) ROUNDS=$OPTARG ;;
-	*) sed -n 2,23p "$0"; exit 2 ;;
+	i) IDLE=$OPTARG ;;
+	*) sed -n 2,27p "$0"; exit 2 ;;
 	esac
 done
 GW=build/app/rtcgate
@@ -129,3 +133,7 @@ done
 awk -v r0="$rss0" -v r1="$rss" -v f0="$fds0" -v f1="$fds" -v c="$((total - calls0))" 'BEGIN {
 	printf "last round: RSS %+d KiB over %d calls (%+.2f KiB per 1,000), descriptors %+d\n",
 		r1 - r0, c, c ? (r1 - r0) * 1000 / c : 0, f1 - f0 }'
+if [ "$IDLE" -gt 0 ]; then
+	sleep "$IDLE"
+	sample idle "$total" "$failed"
+fi
