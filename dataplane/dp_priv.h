@@ -435,6 +435,17 @@ dp_ban_filter_has(const struct dp_bans *b, uint32_t hash)
 	return __atomic_load_n(&b->filter[bit / 64], __ATOMIC_ACQUIRE) >> (bit % 64) & 1;
 }
 
+/* Bits set in the ban filter (of DP_BAN_FILTER_BITS). */
+static inline unsigned
+dp_ban_filter_bits(const struct dp_bans *b)
+{
+	unsigned n = 0;
+
+	for (unsigned w = 0; w < DP_BAN_FILTER_BITS / 64; w++)
+		n += (unsigned)__builtin_popcountll(__atomic_load_n(&b->filter[w], __ATOMIC_RELAXED));
+	return n;
+}
+
 struct dp_ban_entry {
 	uint8_t family;
 	uint8_t plen; /* prefix length: 32 or 128 for a single address */

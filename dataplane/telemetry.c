@@ -4,7 +4,8 @@
  * /var/run/dpdk/<file_prefix>/dpdk_telemetry.v2:
  *   /rtcgate/stats           totals and one dict per worker lcore
  *   /rtcgate/sessions[,ID]   the session count and ids, or one session
- *   /rtcgate/bans            banned addresses (networks as address/prefix) and seconds left
+ *   /rtcgate/bans            banned addresses (networks as address/prefix) and seconds left,
+ *                            and the bits set in the ban filter
  * Callbacks run on DPDK's telemetry thread. Worker counters are read without
  * synchronisation (each is one aligned word); session slots are never
  * unmapped while the dataplane lives, so a racing read is at worst stale.
@@ -178,6 +179,8 @@ cmd_bans(const char *cmd __rte_unused, const char *params __rte_unused, struct r
 	rte_tel_data_start_array(list, RTE_TEL_STRING_VAL);
 	pthread_mutex_lock(&b->lock);
 	rte_tel_data_add_dict_u64(d, "count", b->n);
+	/* How full the workers' filter is: the share of other sources still looked up. */
+	rte_tel_data_add_dict_u64(d, "filter_bits", dp_ban_filter_bits(b));
 	for (unsigned i = 0; i < b->n && i < 512; i++) {
 		char ip[INET6_ADDRSTRLEN + 4], text[96];
 		const struct dp_ban_entry *e = &b->list[i];

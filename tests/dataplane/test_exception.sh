@@ -105,6 +105,8 @@ check "telemetry /rtcgate/stats: per-worker dict with busy/idle cycles" \
 bans=$(tel /rtcgate/bans)
 check "telemetry /rtcgate/bans lists the blocklisted address and network" \
 	bash -c 'grep -q "198.18.0.3 permanent" <<<"$0" && grep -q "198.18.0.64/26 permanent" <<<"$0"' "$bans"
+check "telemetry /rtcgate/bans: a filter bit for each of the two bans" \
+	test "$(python3 -c "import json,sys; d=json.loads(sys.argv[1])['/rtcgate/bans']; print(d['filter_bits'])" "$bans")" = 2
 sessions=$(tel /rtcgate/sessions)
 check "telemetry /rtcgate/sessions counts the 10 benchmark sessions" grep -q '"count": 10' <<<"$sessions"
 one=$(tel /rtcgate/sessions,1)
