@@ -127,7 +127,7 @@ count_entry(struct dp_bans *b, const struct dp_ban_key *k, uint32_t h, int delta
 	unsigned f = k->family == 4 ? 0 : 1;
 
 	count_bit(b->lens[f], b->refs[f], k->plen, delta);
-	count_bit(b->filter, b->filter_refs, h & (DP_BAN_FILTER_BITS - 1), delta);
+	count_bit(b->filter, b->filter_refs, dp_ban_filter_bit(h), delta);
 }
 
 int

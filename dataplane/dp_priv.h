@@ -427,10 +427,17 @@ struct dp_bans {
  */
 #define DP_BAN_FILTER_BITS (1u << 16)
 
+/* The filter bit of a key's hash. */
+static inline uint32_t
+dp_ban_filter_bit(uint32_t hash)
+{
+	return hash & (DP_BAN_FILTER_BITS - 1);
+}
+
 static inline bool
 dp_ban_filter_has(const struct dp_bans *b, uint32_t hash)
 {
-	uint32_t bit = hash & (DP_BAN_FILTER_BITS - 1);
+	uint32_t bit = dp_ban_filter_bit(hash);
 
 	return __atomic_load_n(&b->filter[bit / 64], __ATOMIC_ACQUIRE) >> (bit % 64) & 1;
 }

@@ -298,9 +298,9 @@ main(int argc, char **argv)
 	/*
 	 * --bans: entries none of the traffic matches, so each public burst
 	 * pays the ban check without losing a packet: a single IPv4 and IPv6
-	 * address (the one lookup a burst of sign-in bans costs), and with
-	 * "networks" also a /24 and a /64 (one more lookup for the burst's IPv4
-	 * sources).
+	 * address (one pass of keys, hashes and filter tests, as sign-in bans
+	 * cost), and with "networks" also a /24 and a /64 (one more pass for
+	 * the burst's IPv4 sources).
 	 */
 	if (strcmp(bans, "none") != 0) {
 		uint8_t a4[4] = { 198, 19, 255, 254 }, n4[4] = { 198, 19, 254, 0 }, a6[16] = { 0x20, 0x01, 0, 2 },

@@ -720,27 +720,30 @@ test_ban_filter(void)
 
 	sess_spec(&s, 23, RTCG_SRTP_AES128_CM_SHA1_80, false, true);
 	CHECK(sess_create(&s) == 0 && relayed_once(&s, seq++), "ban filter: session relays");
-	bit = dp_ban_key_make(&k, 4, s.pub_remote.ip, 32) & (DP_BAN_FILTER_BITS - 1);
+	bit = dp_ban_filter_bit(dp_ban_key_make(&k, 4, s.pub_remote.ip, 32));
 	/* Another address of 198.18.0.0/15 whose key has the browser's filter bit. */
 	for (uint32_t a = 0; a < 1u << 17 && !found; a++) {
 		twin[2] = (uint8_t)(a >> 8);
 		twin[1] = (uint8_t)(18 + (a >> 16));
 		twin[3] = (uint8_t)a;
 		found = memcmp(twin, s.pub_remote.ip, 4) != 0 &&
-			(dp_ban_key_make(&k, 4, twin, 32) & (DP_BAN_FILTER_BITS - 1)) == bit;
+			dp_ban_filter_bit(dp_ban_key_make(&k, 4, twin, 32)) == bit;
 	}
 	CHECK(found, "ban filter: an address of 198.18.0.0/15 shares the browser's filter bit");
-	CHECK(dp_ban_add(dp, AF_INET, twin, 600) == 0 && dp_ban_filter_bits(&dp->bans) == 1, "ban filter: one bit for one ban");
+	CHECK(dp_ban_add(dp, AF_INET, twin, 600) == 0 && dp_ban_filter_bits(&dp->bans) == 1,
+	      "ban filter: one bit for one ban");
 	uint64_t before = drops(DP_DROP_BANNED);
 	CHECK(relayed_once(&s, seq++) && drops(DP_DROP_BANNED) == before,
 	      "ban filter: the browser, past the filter, not in the table: relayed");
 	CHECK(dp_ban_add(dp, AF_INET, s.pub_remote.ip, 600) == 0 && dp_ban_filter_bits(&dp->bans) == 1 &&
 		      !relayed_once(&s, seq++) && drops(DP_DROP_BANNED) == before + 1,
 	      "ban filter: the browser's own ban on the same bit drops it");
-	CHECK(dp_ban_del(dp, AF_INET, twin) == 0 && dp_ban_filter_bits(&dp->bans) == 1, "ban filter: the bit stays for the other ban");
+	CHECK(dp_ban_del(dp, AF_INET, twin) == 0 && dp_ban_filter_bits(&dp->bans) == 1,
+	      "ban filter: the bit stays for the other ban");
 	dp_sync(dp);
 	CHECK(!relayed_once(&s, seq++), "ban filter: still dropped with one ban of the bit left");
-	CHECK(dp_ban_del(dp, AF_INET, s.pub_remote.ip) == 0 && dp_ban_filter_bits(&dp->bans) == 0 && dp_ban_count(dp) == 0,
+	CHECK(dp_ban_del(dp, AF_INET, s.pub_remote.ip) == 0 && dp_ban_filter_bits(&dp->bans) == 0 &&
+		      dp_ban_count(dp) == 0,
 	      "ban filter: bit cleared with the last ban");
 	dp_sync(dp);
 	CHECK(relayed_once(&s, seq++), "ban filter: relayed after");
