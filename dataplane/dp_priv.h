@@ -183,7 +183,12 @@ struct dp_flow_cache {
 	uint64_t *e;		       /* buckets of DP_FLOW_CACHE_WAYS entries, cache aligned */
 	uint32_t shift;		       /* 32 - log2(buckets) */
 	uint32_t misses;	       /* table answers with every way taken: picks the rare replacement */
-	uint32_t window, window_misses; /* lookups and misses since the last bypass decision */
+	/*
+	 * Since the last bypass decision: lookups, misses, and misses whose
+	 * table answer went into an empty way (warming the cache, not
+	 * thrashing it: flow_checked)
+	 */
+	uint32_t window, window_misses, window_fills;
 	uint32_t bursts;		/* bursts while bypassed */
 	bool bypass;			/* missing too often: the table alone, but one burst in 16 */
 };

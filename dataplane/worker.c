@@ -357,11 +357,23 @@ flow_lookup(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b, uint16_
 		return;
 	/*
 	 * While the cache misses more than one lookup in 32 (a worker with
-	 * more flows than its buckets hold well), it is bypassed: there each
-	 * miss would cost its line on top of the table's two. One burst in 16
-	 * still goes through it, so that its hit rate stays measured and its
-	 * entries filled.
+	 * more flows than its buckets hold well, or a flood of packets no
+	 * session owns), it is bypassed: there each miss would cost its line
+	 * on top of the table's two. One burst in 16 still goes through it, so
+	 * that its hit rate stays measured and its entries filled. A miss
+	 * whose answer went into an empty way does not count: a cold cache
+	 * meeting many new flows at once (a restart, a wave of calls) is
+	 * filling, and each of those flows will hit from its next packet on;
+	 * bypassing it there would fill it 16 times slower. A window is
+	 * judged here, before this burst: the fills of the burst that ended it
+	 * are made in that burst's relay.
 	 */
+	if (lc->fc.window >= 4096) {
+		uint32_t missed = lc->fc.window_misses - RTE_MIN(lc->fc.window_fills, lc->fc.window_misses);
+
+		lc->fc.bypass = missed * 32 > lc->fc.window;
+		lc->fc.window = lc->fc.window_misses = lc->fc.window_fills = 0;
+	}
 	if (lc->fc.bypass && (lc->fc.bursts++ & 15) != 0) {
 		for (uint16_t j = 0; j < n; j++) {
 			mkp[j] = &b->keys[j];
@@ -406,10 +418,6 @@ flow_lookup(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b, uint16_
 	lc->stats.flow_cache_misses += nm;
 	lc->fc.window += n;
 	lc->fc.window_misses += nm;
-	if (lc->fc.window >= 4096) {
-		lc->fc.bypass = lc->fc.window_misses * 32 > lc->fc.window;
-		lc->fc.window = lc->fc.window_misses = 0;
-	}
 	if (nm == 0)
 		return;
 table:
@@ -491,8 +499,10 @@ flow_checked(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b, uint16
 	} else {
 		ce = flow_cache_way(&lc->fc, ce, b->kh[i]);
 	}
-	if (ce != NULL && !(gen & 1))
+	if (ce != NULL && !(gen & 1)) {
+		lc->fc.window_fills += *ce == 0; /* filling, not thrashing (flow_lookup) */
 		*ce = dp_flow_cache_entry(b->kh[i], gen, key_ref(ss, s, &b->keys[i]));
+	}
 	return s;
 }
 
