@@ -427,6 +427,7 @@ dp_lcore_totals_add(struct dp_totals *out, const struct dp_lcore_stats *s)
 	out->flow_cache_misses += s->flow_cache_misses;
 	out->active_paths += s->active_paths;
 	out->prefetching += s->prefetching;
+	out->flow_cache_bypassed += s->flow_cache_bypassed;
 	for (unsigned r = 0; r < DP_DROP_MAX; r++)
 		out->drops[r] += s->drops[r];
 }

@@ -102,6 +102,7 @@ struct dp_totals {
 	uint64_t flow_cache_misses; /* media packets the workers' flow caches did not answer */
 	uint64_t active_paths; /* session directions relayed in each worker's last 100-ms window, summed */
 	uint64_t prefetching;  /* workers prefetching session state (dataplane.prefetch) */
+	uint64_t flow_cache_bypassed; /* workers whose flow caches are bypassed (missing too often) */
 };
 
 /*

@@ -91,6 +91,7 @@ struct dp_lcore_stats {
 	/* Gauges of the last full window (dp_paths_window): */
 	uint64_t active_paths; /* session directions it relayed */
 	uint64_t prefetching;  /* 1: it prefetches session state now */
+	uint64_t flow_cache_bypassed; /* 1: its flow cache is bypassed now (worker.c: flow_lookup) */
 } __rte_cache_aligned;
 
 enum dp_action { ACT_DROP, ACT_KERNEL, ACT_PUNT, ACT_MEDIA };

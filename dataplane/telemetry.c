@@ -44,6 +44,7 @@ add_counters(struct rte_tel_data *d, const struct dp_totals *s)
 	rte_tel_data_add_dict_u64(d, "flow_cache_misses", s->flow_cache_misses);
 	rte_tel_data_add_dict_u64(d, "active_paths", s->active_paths);
 	rte_tel_data_add_dict_u64(d, "prefetching", s->prefetching);
+	rte_tel_data_add_dict_u64(d, "flow_cache_bypassed", s->flow_cache_bypassed);
 	rte_tel_data_add_dict_u64(d, "busy_cycles", s->busy_cycles);
 	rte_tel_data_add_dict_u64(d, "idle_cycles", s->idle_cycles);
 	rte_tel_data_add_dict_u64(d, "busy_rounds", s->busy_rounds);

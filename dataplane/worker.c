@@ -372,6 +372,7 @@ flow_lookup(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b, uint16_
 		uint32_t missed = lc->fc.window_misses - RTE_MIN(lc->fc.window_fills, lc->fc.window_misses);
 
 		lc->fc.bypass = missed * 32 > lc->fc.window;
+		lc->stats.flow_cache_bypassed = lc->fc.bypass;
 		lc->fc.window = lc->fc.window_misses = lc->fc.window_fills = 0;
 	}
 	if (lc->fc.bypass && (lc->fc.bursts++ & 15) != 0) {

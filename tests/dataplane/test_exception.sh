@@ -102,6 +102,8 @@ check "telemetry /rtcgate/stats: the banned pings are counted" \
 	test "$(q "d['drop_banned'] >= 4")" = True
 check "telemetry /rtcgate/stats: per-worker dict with busy/idle cycles" \
 	test "$(q "d['worker1']['idle_cycles'] > 0")" = True
+check "telemetry /rtcgate/stats: no flow cache bypassed, in the totals and the worker's dict" \
+	test "$(q "d['flow_cache_bypassed'] == 0 and d['worker1']['flow_cache_bypassed'] == 0")" = True
 bans=$(tel /rtcgate/bans)
 check "telemetry /rtcgate/bans lists the blocklisted address and network" \
 	bash -c 'grep -q "198.18.0.3 permanent" <<<"$0" && grep -q "198.18.0.64/26 permanent" <<<"$0"' "$bans"
