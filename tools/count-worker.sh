@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# tools/count-worker.sh [-n SESSIONS] [-d encrypt|decrypt] [-p PACKETS] [-B BUILDDIR]
+# tools/count-worker.sh [-n SESSIONS] [-d encrypt|decrypt] [-p PACKETS] [-B BUILDDIR] [-- BENCH-WORKER-ARGS]
 #
 # The worker's instructions a packet, counted by valgrind's callgrind: the
 # same path as build/tools/bench-worker times (dp_worker_rx on net_null
@@ -10,7 +10,8 @@
 # lib/srtp and intel-ipsec-mb), what is left (the relay), and the relay by
 # source file. Use it to compare two builds of the hot path (-B), next to
 # bench-worker's timings, not instead of them: an instruction is not a
-# cycle, and memory stalls do not show here.
+# cycle, and memory stalls do not show here. Arguments after -- go to
+# bench-worker as they are (--bans addresses, --order random, ...).
 #
 # Under valgrind the CPU has no AVX-512: intel-ipsec-mb runs its AVX2 code
 # and the UDP payload sum its scalar loop (dp_sum), both more instructions
@@ -27,6 +28,7 @@ while getopts n:d:p:B:h o; do
 	n) N=$OPTARG ;; d) D=$OPTARG ;; p) P=$OPTARG ;; B) B=$OPTARG ;; *) usage ;;
 	esac
 done
+shift $((OPTIND - 1))
 case $D in encrypt | decrypt) ;; *) usage ;; esac
 for t in valgrind callgrind_annotate python3; do
 	command -v $t > /dev/null || { echo "count-worker: needs $t (apt-get install valgrind python3)" >&2; exit 2; }
@@ -40,7 +42,7 @@ trap 'rm -rf "$out"' EXIT
 # Only what runs inside dp_worker_rx is counted: not the set-up, not the
 # frames' writing, not bench-worker's own crypto baseline.
 valgrind --tool=callgrind --toggle-collect=dp_worker_rx --callgrind-out-file="$out/cg" \
-	"$B/tools/bench-worker" --sessions "$N" --direction "$D" --packets "$P" > "$out/log" 2>&1 ||
+	"$B/tools/bench-worker" --sessions "$N" --direction "$D" --packets "$P" "$@" > "$out/log" 2>&1 ||
 	{ tail -20 "$out/log" >&2; echo "count-worker: bench-worker failed under valgrind" >&2; exit 1; }
 # bench-worker rounds the packets up to whole bursts.
 sent=$(sed -n 's/.*), \([0-9]*\) packets, relayed.*/\1/p' "$out/log")
