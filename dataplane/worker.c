@@ -501,8 +501,16 @@ flow_checked(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b, uint16
 		ce = flow_cache_way(&lc->fc, ce, b->kh[i]);
 	}
 	if (ce != NULL && !(gen & 1)) {
-		lc->fc.window_fills += *ce == 0; /* filling, not thrashing (flow_lookup) */
-		*ce = dp_flow_cache_entry(b->kh[i], gen, key_ref(ss, s, &b->keys[i]));
+		uint64_t e = dp_flow_cache_entry(b->kh[i], gen, key_ref(ss, s, &b->keys[i]));
+
+		/*
+		 * Filling, not thrashing (flow_lookup): an empty way, or the
+		 * entry an earlier packet of this burst wrote for the same flow
+		 * (the lookup ran before it; a video frame's packets come
+		 * together).
+		 */
+		lc->fc.window_fills += *ce == 0 || *ce == e;
+		*ce = e;
 	}
 	return s;
 }
