@@ -361,14 +361,17 @@ flow_lookup(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b, uint16_
 	 * session owns), it is bypassed: there each miss would cost its line
 	 * on top of the table's two. One burst in 16 still goes through it, so
 	 * that its hit rate stays measured and its entries filled. A miss
-	 * whose answer went into an empty way does not count: a cold cache
-	 * meeting many new flows at once (a restart, a wave of calls) is
-	 * filling, and each of those flows will hit from its next packet on;
-	 * bypassing it there would fill it 16 times slower. A window is
-	 * judged here, before this burst: the fills of the burst that ended it
-	 * are made in that burst's relay.
+	 * whose answer went into an empty way, or into one that already held
+	 * it (flow_checked), does not count: a cold cache meeting many new
+	 * flows at once (a restart, a wave of calls) is filling, and each of
+	 * those flows will hit from its next burst on; bypassing it there
+	 * would fill it 16 times slower. A window is 4,096 lookups, and 256
+	 * while bypassed (its one burst in 16), so that the cache comes back
+	 * as soon after a flood as it went. It is judged here, before this
+	 * burst: the fills of the burst that ended it are made in that
+	 * burst's relay.
 	 */
-	if (lc->fc.window >= 4096) {
+	if (lc->fc.window >= (lc->fc.bypass ? 256u : 4096u)) {
 		uint32_t missed = lc->fc.window_misses - RTE_MIN(lc->fc.window_fills, lc->fc.window_misses);
 
 		lc->fc.bypass = missed * 32 > lc->fc.window;
