@@ -469,8 +469,9 @@ main(int argc, char **argv)
 	       med_w, sent, relayed, dropped);
 	printf("  session table lookups (flow cache misses or bypassed): %.1f%% of the packets\n",
 	       100.0 * (double)(t1.flow_cache_misses - t0.flow_cache_misses) / (double)sent);
-	printf("  at the end: %" PRIu64 " session directions in the worker's last 100-ms window, %s session state\n",
-	       t1.active_paths, t1.prefetching ? "prefetching" : "not prefetching");
+	printf("  at the end: %" PRIu64 " session directions in the worker's last 100-ms window, %s session state, flow cache %s\n",
+	       t1.active_paths, t1.prefetching ? "prefetching" : "not prefetching",
+	       t1.flow_cache_bypassed ? "bypassed" : "in use");
 	printf("  bursts' ns a packet: 10%% %.1f, 50%% %.1f, 90%% %.1f, 99%% %.1f, 99.9%% %.1f\n",
 	       burst_cycles[ib / 10] * 1e9 / hz / BURST, med_w,
 	       burst_cycles[ib * 9 / 10] * 1e9 / hz / BURST, burst_cycles[ib * 99 / 100] * 1e9 / hz / BURST,
