@@ -91,7 +91,8 @@ struct dp_lcore_stats {
 	/* Gauges of the last full window (dp_paths_window): */
 	uint64_t active_paths; /* session directions it relayed */
 	uint64_t prefetching;  /* 1: it prefetches session state now */
-	uint64_t flow_cache_bypassed; /* 1: its flow cache is bypassed now (worker.c: flow_lookup) */
+	/* Gauge of the flow cache's last window (worker.c: flow_lookup): */
+	uint64_t flow_cache_bypassed; /* 1: its flow cache is bypassed now */
 } __rte_cache_aligned;
 
 enum dp_action { ACT_DROP, ACT_KERNEL, ACT_PUNT, ACT_MEDIA };
@@ -186,8 +187,8 @@ struct dp_flow_cache {
 	uint32_t misses;	       /* table answers with every way taken: picks the rare replacement */
 	/*
 	 * Since the last bypass decision: lookups, misses, and misses whose
-	 * table answer went into an empty way (warming the cache, not
-	 * thrashing it: flow_checked)
+	 * table answer went into an empty way or one already holding it
+	 * (warming the cache, not thrashing it: flow_checked)
 	 */
 	uint32_t window, window_misses, window_fills;
 	uint32_t bursts;		/* bursts while bypassed */
