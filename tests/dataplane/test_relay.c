@@ -616,6 +616,123 @@ test_classify_and_bans(void)
 	sess_delete(&s);
 }
 
+/*
+ * IPv4 frames off the usual shape, each an SRTP packet of a session: the
+ * worker's parse checks the usual frame (no options, UDP, not a fragment,
+ * lengths that agree) in a few words and hands every other one to its
+ * field-by-field path, and both must decide alike. Ethernet padding and
+ * IP options are relayed with the payload exact; lengths that disagree are
+ * malformed; a fragment is the kernel's.
+ */
+enum frame_edit { EDIT_PAD, EDIT_OPTIONS, EDIT_UDP_LEN, EDIT_IP_LEN_LONG, EDIT_IP_LEN_SHORT, EDIT_IHL, EDIT_MF };
+
+static struct rte_mbuf *
+edited_frame(struct sess *s, uint16_t seq, enum frame_edit e, uint8_t *pt, unsigned *len)
+{
+	uint8_t wire[300];
+	int wl;
+	struct rte_mbuf *m;
+	uint8_t *p;
+	struct rte_ipv4_hdr *ip;
+
+	*len = rtp(pt, seq, 0x0a0b0c0d, 60, (uint8_t)seq);
+	m = browser_packet(s, pt, *len, false, wire, &wl);
+	p = rte_pktmbuf_mtod(m, uint8_t *);
+	ip = (struct rte_ipv4_hdr *)(p + 14);
+	switch (e) {
+	case EDIT_PAD:
+		memset(rte_pktmbuf_append(m, 10), 0xee, 10);
+		break;
+	case EDIT_OPTIONS: {
+		/* Four NOP option bytes between the IPv4 and UDP headers. */
+		unsigned fl = m->data_len;
+
+		if (rte_pktmbuf_append(m, 4) == NULL)
+			abort();
+		memmove(p + 38, p + 34, fl - 34);
+		memset(p + 34, 1, 4);
+		ip->version_ihl = 0x46;
+		ip->total_length = htons(ntohs(ip->total_length) + 4);
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		break;
+	}
+	case EDIT_UDP_LEN:
+		((struct rte_udp_hdr *)(ip + 1))->dgram_len = htons(ntohs(((struct rte_udp_hdr *)(ip + 1))->dgram_len) + 1);
+		break;
+	case EDIT_IP_LEN_LONG:
+		ip->total_length = htons(ntohs(ip->total_length) + 1);
+		break;
+	case EDIT_IP_LEN_SHORT:
+		ip->total_length = htons(27); /* shorter than IPv4 and UDP headers */
+		break;
+	case EDIT_IHL:
+		ip->version_ihl = 0x44;
+		break;
+	case EDIT_MF:
+		ip->fragment_offset = htons(RTE_IPV4_HDR_MF_FLAG);
+		break;
+	}
+	return m;
+}
+
+static void
+test_ipv4_frames(void)
+{
+	static const struct {
+		enum frame_edit e;
+		const char *what;
+		int outcome; /* 0 relayed, 1 malformed, 2 the kernel's */
+	} cases[] = {
+		{ EDIT_PAD, "10 bytes of Ethernet padding", 0 },
+		{ EDIT_OPTIONS, "IPv4 options (header length 24)", 0 },
+		{ EDIT_UDP_LEN, "a UDP length one past the IP length", 1 },
+		{ EDIT_IP_LEN_LONG, "an IP total length past the frame", 1 },
+		{ EDIT_IP_LEN_SHORT, "an IP total length of 27", 1 },
+		{ EDIT_IHL, "an IP header length of 16", 1 },
+		{ EDIT_MF, "a first fragment (MF set)", 2 },
+	};
+	struct sess s;
+	uint8_t pt[200];
+	unsigned len;
+	uint16_t seq = 100;
+	struct out o;
+
+	sess_spec(&s, 21, RTCG_SRTP_AES128_CM_SHA1_80, false, true);
+	CHECK(sess_create(&s) == 0, "ipv4 frames: session created");
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		uint64_t malformed = drops(DP_DROP_MALFORMED);
+		struct dp_totals t0, t1;
+		bool got;
+
+		dp_totals(dp, &t0);
+		send_ring(pub_in, edited_frame(&s, seq++, cases[c].e, pt, &len));
+		got = recv_ring(int_out, &o, cases[c].outcome == 0 ? 500 : 50);
+		dp_totals(dp, &t1);
+		if (cases[c].outcome == 0)
+			CHECK(got && o.len == len && memcmp(o.payload, pt, len) == 0 && o.cksum_ok &&
+				      drops(DP_DROP_MALFORMED) == malformed,
+			      "ipv4 frames: %s: relayed, the RTP exact", cases[c].what);
+		else if (cases[c].outcome == 1)
+			CHECK(!got && drops(DP_DROP_MALFORMED) == malformed + 1,
+			      "ipv4 frames: %s: dropped as malformed", cases[c].what);
+		else
+			CHECK(!got && t1.exceptions == t0.exceptions + 1 && drops(DP_DROP_MALFORMED) == malformed,
+			      "ipv4 frames: %s: to the kernel", cases[c].what);
+	}
+	/* And the usual frame after them all. */
+	len = rtp(pt, seq, 0x0a0b0c0d, 60, 7);
+	{
+		uint8_t wire[300];
+		int wl;
+
+		send_ring(pub_in, browser_packet(&s, pt, len, false, wire, &wl));
+	}
+	CHECK(recv_ring(int_out, &o, 500) && o.len == len && memcmp(o.payload, pt, len) == 0,
+	      "ipv4 frames: the usual frame relayed after them");
+	sess_delete(&s);
+}
+
 /* One SRTP packet from the session's browser: relayed to the SIP side? */
 static bool
 relayed_once(struct sess *s, uint16_t seq)
@@ -1600,6 +1717,7 @@ main(int argc, char **argv)
 	test_relay(RTCG_SRTP_AEAD_AES_256_GCM, false, "AEAD_AES_256_GCM");
 	test_relay(RTCG_SRTP_AES128_CM_SHA1_80, true, "IPv6 browser, IPv4 SIP side");
 	test_classify_and_bans();
+	test_ipv4_frames();
 	test_ban_networks();
 	test_ban_filter();
 	test_latch();
