@@ -43,124 +43,16 @@
 		}                                                       \
 	} while (0)
 
+/*
+ * RFC 7983 on a media port: first byte picks STUN, DTLS or RTP/RTCP. A UDP
+ * datagram to port dport (network order) whose payload is the plen bytes
+ * at pl.
+ */
 static inline void
-parse(struct rte_mbuf *m, struct pkt_info *pi)
+classify_at(const struct dp_port *port, struct pkt_info *pi, uint16_t dport_be, const uint8_t *pl,
+	    uint32_t plen)
 {
-	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
-	uint32_t len = m->data_len;
-	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)p;
-	uint32_t off = sizeof(*eth);
-
-	pi->action = ACT_KERNEL;
-	/*
-	 * The usual frame first: IPv4 without options, UDP, not a fragment,
-	 * lengths that agree. Two 8-byte loads check the fixed fields (bytes
-	 * 12-19: EtherType, version and header length, ..., total length;
-	 * 20-27: fragment bits, TTL, protocol, ...); any other frame takes the
-	 * general path below, which decides it field by field.
-	 */
-	if (likely(len >= RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr))) {
-		uint64_t a, b;
-		uint32_t tl;
-		uint16_t ul;
-
-		memcpy(&a, p + 12, 8);
-		memcpy(&b, p + 20, 8);
-		memcpy(&ul, p + 38, 2);
-		tl = rte_be_to_cpu_16((uint16_t)(a >> 32));
-		if ((a & 0xffffff) == 0x450008 && (b & 0xff00ff3f) == (uint32_t)IPPROTO_UDP << 24 &&
-		    tl + off <= len && tl >= 28 && rte_be_to_cpu_16(ul) == tl - 20) {
-			pi->family = 4;
-			pi->src = p + 26;
-			pi->dst = p + 30;
-			pi->udp = (struct rte_udp_hdr *)(p + 34);
-			pi->l4_off = 42;
-			if (unlikely(tl + off < len)) {
-				m->data_len = (uint16_t)(tl + off);
-				m->pkt_len = tl + off;
-			}
-			return;
-		}
-	}
-	pi->family = 0;
-	pi->udp = NULL;
-	if (unlikely(len < off)) {
-		pi->action = ACT_DROP;
-		pi->reason = DP_DROP_MALFORMED;
-		return;
-	}
-	if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
-		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(p + off);
-		uint32_t ihl;
-
-		if (unlikely(len < off + sizeof(*ip) || (ip->version_ihl >> 4) != 4 ||
-			     (ihl = rte_ipv4_hdr_len(ip)) < sizeof(*ip) ||
-			     len < off + rte_be_to_cpu_16(ip->total_length) ||
-			     rte_be_to_cpu_16(ip->total_length) < ihl)) {
-			pi->action = ACT_DROP;
-			pi->reason = DP_DROP_MALFORMED;
-			return;
-		}
-		pi->family = 4;
-		pi->src = (const uint8_t *)&ip->src_addr;
-		pi->dst = (const uint8_t *)&ip->dst_addr;
-		/* Fragments and other protocols are the kernel's. */
-		if (ip->next_proto_id != IPPROTO_UDP || (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
-			return;
-		if (rte_be_to_cpu_16(ip->total_length) < ihl + sizeof(struct rte_udp_hdr)) {
-			pi->action = ACT_DROP;
-			pi->reason = DP_DROP_MALFORMED;
-			return;
-		}
-		pi->udp = (struct rte_udp_hdr *)(p + off + ihl);
-		pi->l4_off = (uint16_t)(off + ihl + sizeof(struct rte_udp_hdr));
-		/* Trailing Ethernet padding is not payload. */
-		len = off + rte_be_to_cpu_16(ip->total_length);
-	} else if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
-		const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)(p + off);
-
-		if (unlikely(len < off + sizeof(*ip) ||
-			     len < off + sizeof(*ip) + rte_be_to_cpu_16(ip->payload_len))) {
-			pi->action = ACT_DROP;
-			pi->reason = DP_DROP_MALFORMED;
-			return;
-		}
-		pi->family = 6;
-		pi->src = ip->src_addr;
-		pi->dst = ip->dst_addr;
-		/* Extension headers (fragments included) go the kernel's way. */
-		if (ip->proto != IPPROTO_UDP)
-			return;
-		if (rte_be_to_cpu_16(ip->payload_len) < sizeof(struct rte_udp_hdr)) {
-			pi->action = ACT_DROP;
-			pi->reason = DP_DROP_MALFORMED;
-			return;
-		}
-		pi->udp = (struct rte_udp_hdr *)(p + off + sizeof(*ip));
-		pi->l4_off = (uint16_t)(off + sizeof(*ip) + sizeof(struct rte_udp_hdr));
-		len = off + sizeof(*ip) + rte_be_to_cpu_16(ip->payload_len);
-	} else {
-		return; /* ARP, VLAN-tagged, LLDP...: the kernel's */
-	}
-	if (unlikely(rte_be_to_cpu_16(pi->udp->dgram_len) != len - (pi->l4_off - 8u))) {
-		pi->action = ACT_DROP;
-		pi->reason = DP_DROP_MALFORMED;
-		return;
-	}
-	/* Drop Ethernet padding so the payload length is exact. */
-	if (len < m->data_len) {
-		m->data_len = (uint16_t)len;
-		m->pkt_len = len;
-	}
-}
-
-/* RFC 7983 on a media port: first byte picks STUN, DTLS or RTP/RTCP. */
-static inline void
-classify(const struct dp_port *port, struct rte_mbuf *m, struct pkt_info *pi)
-{
-	uint16_t dport = rte_be_to_cpu_16(pi->udp->dst_port);
-	const uint8_t *pl = rte_pktmbuf_mtod_offset(m, const uint8_t *, pi->l4_off);
-	uint32_t plen = m->data_len - pi->l4_off;
+	uint16_t dport = rte_be_to_cpu_16(dport_be);
 	uint8_t b = plen != 0 ? pl[0] : 255;
 
 	if (dport >= port->pub_min && dport <= port->pub_max) {
@@ -188,6 +80,137 @@ classify(const struct dp_port *port, struct rte_mbuf *m, struct pkt_info *pi)
 	pi->action = ACT_MEDIA;
 	/* RFC 5761: RTCP packet types 192-223 in the second byte. */
 	pi->rtcp = pl[1] >= 192 && pl[1] <= 223;
+}
+
+/* classify_at for a frame parse found to be UDP. */
+static inline void
+classify(const struct dp_port *port, struct rte_mbuf *m, struct pkt_info *pi)
+{
+	classify_at(port, pi, pi->udp->dst_port, rte_pktmbuf_mtod_offset(m, const uint8_t *, pi->l4_off),
+		    m->data_len - pi->l4_off);
+}
+
+/*
+ * The frame's headers into pi, and the action for what is decided here (a
+ * drop, or the kernel's). A UDP datagram is classified too when port is
+ * not NULL (the burst's port); when it is, parse returns true for it:
+ * classify decides, later.
+ */
+static inline bool
+parse(struct rte_mbuf *m, struct pkt_info *pi, const struct dp_port *port)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t len = m->data_len;
+	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)p;
+	uint32_t off = sizeof(*eth);
+
+	pi->action = ACT_KERNEL;
+	/*
+	 * The usual frame first: IPv4 without options, UDP, not a fragment,
+	 * lengths that agree. Two 8-byte loads check the fixed fields (bytes
+	 * 12-19: EtherType, version and header length, ..., total length;
+	 * 20-27: fragment bits, TTL, protocol, ...); any other frame takes the
+	 * general path below, which decides it field by field.
+	 */
+	if (likely(len >= RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr))) {
+		uint64_t a, b, c;
+		uint32_t tl;
+
+		memcpy(&a, p + 12, 8);
+		memcpy(&b, p + 20, 8);
+		memcpy(&c, p + 32, 8); /* ..., source port, destination port, UDP length */
+		tl = rte_be_to_cpu_16((uint16_t)(a >> 32));
+		if ((a & 0xffffff) == 0x450008 && (b & 0xff00ff3f) == (uint32_t)IPPROTO_UDP << 24 &&
+		    tl + off <= len && tl >= 28 && rte_be_to_cpu_16((uint16_t)(c >> 48)) == tl - 20) {
+			pi->family = 4;
+			pi->src = p + 26;
+			pi->dst = p + 30;
+			pi->udp = (struct rte_udp_hdr *)(p + 34);
+			pi->l4_off = 42;
+			if (unlikely(tl + off < len)) {
+				m->data_len = (uint16_t)(tl + off);
+				m->pkt_len = tl + off;
+			}
+			if (port == NULL)
+				return true;
+			classify_at(port, pi, (uint16_t)(c >> 32), p + 42, tl - 28);
+			return false;
+		}
+	}
+	pi->family = 0;
+	pi->udp = NULL;
+	if (unlikely(len < off)) {
+		pi->action = ACT_DROP;
+		pi->reason = DP_DROP_MALFORMED;
+		return false;
+	}
+	if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(p + off);
+		uint32_t ihl;
+
+		if (unlikely(len < off + sizeof(*ip) || (ip->version_ihl >> 4) != 4 ||
+			     (ihl = rte_ipv4_hdr_len(ip)) < sizeof(*ip) ||
+			     len < off + rte_be_to_cpu_16(ip->total_length) ||
+			     rte_be_to_cpu_16(ip->total_length) < ihl)) {
+			pi->action = ACT_DROP;
+			pi->reason = DP_DROP_MALFORMED;
+			return false;
+		}
+		pi->family = 4;
+		pi->src = (const uint8_t *)&ip->src_addr;
+		pi->dst = (const uint8_t *)&ip->dst_addr;
+		/* Fragments and other protocols are the kernel's. */
+		if (ip->next_proto_id != IPPROTO_UDP || (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
+			return false;
+		if (rte_be_to_cpu_16(ip->total_length) < ihl + sizeof(struct rte_udp_hdr)) {
+			pi->action = ACT_DROP;
+			pi->reason = DP_DROP_MALFORMED;
+			return false;
+		}
+		pi->udp = (struct rte_udp_hdr *)(p + off + ihl);
+		pi->l4_off = (uint16_t)(off + ihl + sizeof(struct rte_udp_hdr));
+		/* Trailing Ethernet padding is not payload. */
+		len = off + rte_be_to_cpu_16(ip->total_length);
+	} else if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
+		const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)(p + off);
+
+		if (unlikely(len < off + sizeof(*ip) ||
+			     len < off + sizeof(*ip) + rte_be_to_cpu_16(ip->payload_len))) {
+			pi->action = ACT_DROP;
+			pi->reason = DP_DROP_MALFORMED;
+			return false;
+		}
+		pi->family = 6;
+		pi->src = ip->src_addr;
+		pi->dst = ip->dst_addr;
+		/* Extension headers (fragments included) go the kernel's way. */
+		if (ip->proto != IPPROTO_UDP)
+			return false;
+		if (rte_be_to_cpu_16(ip->payload_len) < sizeof(struct rte_udp_hdr)) {
+			pi->action = ACT_DROP;
+			pi->reason = DP_DROP_MALFORMED;
+			return false;
+		}
+		pi->udp = (struct rte_udp_hdr *)(p + off + sizeof(*ip));
+		pi->l4_off = (uint16_t)(off + sizeof(*ip) + sizeof(struct rte_udp_hdr));
+		len = off + sizeof(*ip) + rte_be_to_cpu_16(ip->payload_len);
+	} else {
+		return false; /* ARP, VLAN-tagged, LLDP...: the kernel's */
+	}
+	if (unlikely(rte_be_to_cpu_16(pi->udp->dgram_len) != len - (pi->l4_off - 8u))) {
+		pi->action = ACT_DROP;
+		pi->reason = DP_DROP_MALFORMED;
+		return false;
+	}
+	/* Drop Ethernet padding so the payload length is exact. */
+	if (len < m->data_len) {
+		m->data_len = (uint16_t)len;
+		m->pkt_len = len;
+	}
+	if (port == NULL)
+		return true;
+	classify(port, m, pi);
+	return false;
 }
 
 /*
@@ -649,9 +672,7 @@ stage_lookup(struct dp *dp, struct dp_lcore_conf *lc, unsigned pidx, struct rte_
 	for (uint16_t i = 0; i < n; i++) {
 		if (cold && i + DP_PREFETCH_AHEAD < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DP_PREFETCH_AHEAD], void *));
-		parse(pkts[i], &pi[i]);
-		if (!bans && pi[i].action == ACT_KERNEL && pi[i].udp != NULL)
-			classify(port, pkts[i], &pi[i]);
+		parse(pkts[i], &pi[i], bans ? NULL : port);
 	}
 	PROF(DP_STAGE_PARSE);
 	if (bans) {
@@ -709,9 +730,18 @@ stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b)
 	uint16_t n = b->n;
 	struct rte_mbuf *drop[DP_BURST], *punt[DP_BURST];
 	uint16_t nd = 0, np = 0;
-	struct rtcg_srtp_pkt sp[G_KINDS][DP_BURST];
-	struct rtcg_srtp_ctx *sc[G_KINDS][DP_BURST];
-	uint16_t gi[G_KINDS][DP_BURST], gn[G_KINDS] = { 0 };
+	/*
+	 * The SRTP bursts' packets, contexts and indexes in the burst: first
+	 * in arrival order (f*, with each one's kind), then by kind (sp, sc,
+	 * gi, gn[kind] of them). A burst of one kind (the usual: RTP one way)
+	 * keeps the first arrays as its kind's; only a mixed one, or one with
+	 * an echo session, is copied into the arrays of each kind (g*).
+	 */
+	struct rtcg_srtp_pkt fsp[DP_BURST], gsp[G_KINDS][DP_BURST], *sp[G_KINDS];
+	struct rtcg_srtp_ctx *fsc[DP_BURST], *gsc[G_KINDS][DP_BURST], **sc[G_KINDS];
+	uint16_t fi[DP_BURST], ggi[G_KINDS][DP_BURST], *gi[G_KINDS], gn[G_KINDS] = { 0 }, nf = 0;
+	uint8_t fg[DP_BURST];
+	unsigned kinds = 0; /* bit g: a packet of kind g */
 	struct tx_list tx[DP_MAX_PORTS];
 	uint64_t now = rte_rdtsc();
 	uint32_t echo = 0; /* any echo session in this burst */
@@ -772,11 +802,36 @@ stage_relay(struct dp *dp, struct dp_lcore_conf *lc, struct dp_burst *b)
 		rte_pktmbuf_adj(m, pi[i].l4_off);
 		g = dir * 2 + pi[i].rtcp;
 		echo |= p->flags & DP_SESSION_ECHO;
-		sp[g][gn[g]].data = rte_pktmbuf_mtod(m, uint8_t *);
-		sp[g][gn[g]].len = m->data_len;
-		sp[g][gn[g]].room = m->data_len + rte_pktmbuf_tailroom(m);
-		sc[g][gn[g]] = p->srtp;
-		gi[g][gn[g]++] = i;
+		kinds |= 1u << g;
+		fsp[nf].data = rte_pktmbuf_mtod(m, uint8_t *);
+		fsp[nf].len = m->data_len;
+		fsp[nf].room = m->data_len + rte_pktmbuf_tailroom(m);
+		fsc[nf] = p->srtp;
+		fg[nf] = (uint8_t)g;
+		fi[nf++] = i;
+	}
+	if (likely(nf != 0 && (kinds & (kinds - 1)) == 0 && !echo)) {
+		unsigned g = (unsigned)__builtin_ctz(kinds);
+
+		for (unsigned k = 0; k < G_KINDS; k++)
+			sp[k] = NULL, sc[k] = NULL, gi[k] = NULL;
+		sp[g] = fsp;
+		sc[g] = fsc;
+		gi[g] = fi;
+		gn[g] = nf;
+	} else {
+		for (unsigned k = 0; k < G_KINDS; k++) {
+			sp[k] = gsp[k];
+			sc[k] = gsc[k];
+			gi[k] = ggi[k];
+		}
+		for (uint16_t k = 0; k < nf; k++) {
+			unsigned g = fg[k];
+
+			sp[g][gn[g]] = fsp[k];
+			sc[g][gn[g]] = fsc[k];
+			gi[g][gn[g]++] = fi[k];
+		}
 	}
 
 	/*
