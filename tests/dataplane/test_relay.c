@@ -599,9 +599,11 @@ test_classify_and_bans(void)
 	pt[0] = 0;
 	send_ring(pub_in, frame(&pub_mac, s.pub_remote, s.pub_local, pt, 20)); /* STUN too */
 	send_ring(pub_in, frame(&pub_mac, s.pub_remote, a4(PUB4, 443), pt, 20)); /* and TCP's path */
+	pt[0] = 64;
+	send_ring(pub_in, frame(&pub_mac, s.pub_remote, s.pub_local, pt, 20)); /* not RTP: banned all the same */
 	rte_delay_ms(20);
-	CHECK(!recv_ring(int_out, &o, 50) && drops(DP_DROP_BANNED) == before + 3,
-	      "ban: media, STUN and exception-path packets from a banned address dropped (%" PRIu64 ")",
+	CHECK(!recv_ring(int_out, &o, 50) && drops(DP_DROP_BANNED) == before + 4,
+	      "ban: media, STUN, not-RTP and exception-path packets from a banned address dropped as banned (%" PRIu64 ")",
 	      drops(DP_DROP_BANNED) - before);
 	CHECK(dp_ban_del(dp, AF_INET, s.pub_remote.ip) == 0, "ban: removed");
 	dp_sync(dp);
