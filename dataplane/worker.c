@@ -92,11 +92,10 @@ classify(const struct dp_port *port, struct rte_mbuf *m, struct pkt_info *pi)
 
 /*
  * The frame's headers into pi, and the action for what is decided here (a
- * drop, or the kernel's). A UDP datagram is classified too when port is
- * not NULL (the burst's port); when it is, parse returns true for it:
- * classify decides, later.
+ * drop, or the kernel's). A UDP datagram is classified too when port (the
+ * burst's port) is not NULL; when it is, classify decides later.
  */
-static inline bool
+static inline void
 parse(struct rte_mbuf *m, struct pkt_info *pi, const struct dp_port *port)
 {
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
@@ -107,10 +106,11 @@ parse(struct rte_mbuf *m, struct pkt_info *pi, const struct dp_port *port)
 	pi->action = ACT_KERNEL;
 	/*
 	 * The usual frame first: IPv4 without options, UDP, not a fragment,
-	 * lengths that agree. Two 8-byte loads check the fixed fields (bytes
-	 * 12-19: EtherType, version and header length, ..., total length;
-	 * 20-27: fragment bits, TTL, protocol, ...); any other frame takes the
-	 * general path below, which decides it field by field.
+	 * lengths that agree. Three 8-byte loads check it (bytes 12-19:
+	 * EtherType, version and header length, ..., total length; 20-27:
+	 * fragment bits, TTL, protocol, ...; 32-39: ..., the ports, the UDP
+	 * length); any other frame takes the general path below, which decides
+	 * it field by field.
 	 */
 	if (likely(len >= RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr))) {
 		uint64_t a, b, c;
@@ -131,10 +131,9 @@ parse(struct rte_mbuf *m, struct pkt_info *pi, const struct dp_port *port)
 				m->data_len = (uint16_t)(tl + off);
 				m->pkt_len = tl + off;
 			}
-			if (port == NULL)
-				return true;
-			classify_at(port, pi, (uint16_t)(c >> 32), p + 42, tl - 28);
-			return false;
+			if (port != NULL)
+				classify_at(port, pi, (uint16_t)(c >> 32), p + 42, tl - 28);
+			return;
 		}
 	}
 	pi->family = 0;
@@ -142,7 +141,7 @@ parse(struct rte_mbuf *m, struct pkt_info *pi, const struct dp_port *port)
 	if (unlikely(len < off)) {
 		pi->action = ACT_DROP;
 		pi->reason = DP_DROP_MALFORMED;
-		return false;
+		return;
 	}
 	if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
 		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(p + off);
@@ -154,18 +153,18 @@ parse(struct rte_mbuf *m, struct pkt_info *pi, const struct dp_port *port)
 			     rte_be_to_cpu_16(ip->total_length) < ihl)) {
 			pi->action = ACT_DROP;
 			pi->reason = DP_DROP_MALFORMED;
-			return false;
+			return;
 		}
 		pi->family = 4;
 		pi->src = (const uint8_t *)&ip->src_addr;
 		pi->dst = (const uint8_t *)&ip->dst_addr;
 		/* Fragments and other protocols are the kernel's. */
 		if (ip->next_proto_id != IPPROTO_UDP || (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
-			return false;
+			return;
 		if (rte_be_to_cpu_16(ip->total_length) < ihl + sizeof(struct rte_udp_hdr)) {
 			pi->action = ACT_DROP;
 			pi->reason = DP_DROP_MALFORMED;
-			return false;
+			return;
 		}
 		pi->udp = (struct rte_udp_hdr *)(p + off + ihl);
 		pi->l4_off = (uint16_t)(off + ihl + sizeof(struct rte_udp_hdr));
@@ -178,39 +177,37 @@ parse(struct rte_mbuf *m, struct pkt_info *pi, const struct dp_port *port)
 			     len < off + sizeof(*ip) + rte_be_to_cpu_16(ip->payload_len))) {
 			pi->action = ACT_DROP;
 			pi->reason = DP_DROP_MALFORMED;
-			return false;
+			return;
 		}
 		pi->family = 6;
 		pi->src = ip->src_addr;
 		pi->dst = ip->dst_addr;
 		/* Extension headers (fragments included) go the kernel's way. */
 		if (ip->proto != IPPROTO_UDP)
-			return false;
+			return;
 		if (rte_be_to_cpu_16(ip->payload_len) < sizeof(struct rte_udp_hdr)) {
 			pi->action = ACT_DROP;
 			pi->reason = DP_DROP_MALFORMED;
-			return false;
+			return;
 		}
 		pi->udp = (struct rte_udp_hdr *)(p + off + sizeof(*ip));
 		pi->l4_off = (uint16_t)(off + sizeof(*ip) + sizeof(struct rte_udp_hdr));
 		len = off + sizeof(*ip) + rte_be_to_cpu_16(ip->payload_len);
 	} else {
-		return false; /* ARP, VLAN-tagged, LLDP...: the kernel's */
+		return; /* ARP, VLAN-tagged, LLDP...: the kernel's */
 	}
 	if (unlikely(rte_be_to_cpu_16(pi->udp->dgram_len) != len - (pi->l4_off - 8u))) {
 		pi->action = ACT_DROP;
 		pi->reason = DP_DROP_MALFORMED;
-		return false;
+		return;
 	}
 	/* Drop Ethernet padding so the payload length is exact. */
 	if (len < m->data_len) {
 		m->data_len = (uint16_t)len;
 		m->pkt_len = len;
 	}
-	if (port == NULL)
-		return true;
-	classify(port, m, pi);
-	return false;
+	if (port != NULL)
+		classify(port, m, pi);
 }
 
 /*
